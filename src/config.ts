@@ -1,0 +1,227 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+import { INTERVALS } from './domain/candle.js';
+import { ConclaveError } from './domain/errors.js';
+
+/**
+ * The one reader of process.env. Every setting has a description, a default and bounds; cross-field
+ * rules are named functions below. A wrong config fails at start with every problem listed.
+ */
+
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const logLevel = z
+  .string()
+  .transform((v) => v.toLowerCase())
+  .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']));
+
+export const CONFIG_FIELDS = {
+  HOST: {
+    schema: z.string().min(1),
+    default: '127.0.0.1',
+    doc: 'Address the API binds to. Loopback acts as the local user; any other address requires JWT_SECRET and bearer tokens.',
+  },
+  PORT: { schema: z.coerce.number().int().min(0).max(65_535), default: '8000', doc: 'API port (0 picks a free one).' },
+  LOG_LEVEL: { schema: logLevel, default: 'info', doc: 'pino level: fatal, error, warn, info, debug, trace, silent.' },
+  LOG_DIR: { schema: z.string(), default: '', doc: 'When set, JSON logs also go to daily files here, kept 7 days.' },
+  TRADING_MODE: { schema: z.enum(['paper', 'live']), default: 'paper', doc: 'Only `paper` exists; `live` is refused.' },
+  MARKET_SOURCE: {
+    schema: z.string().regex(/^(binance|bybit|yahoo|synthetic|replay:.+)$/, 'one of binance, bybit, yahoo, synthetic, replay:<csv path>'),
+    default: 'binance',
+    doc: 'Default market-data source: binance, bybit, yahoo, synthetic (seeded, offline) or replay:<candles.csv>.',
+  },
+  BINANCE_BASE_URL: { schema: z.url(), default: 'https://api.binance.com', doc: 'Binance spot REST base URL (public endpoints only).' },
+  BYBIT_BASE_URL: { schema: z.url(), default: 'https://api.bybit.com', doc: 'Bybit v5 REST base URL.' },
+  BYBIT_CATEGORY: { schema: z.enum(['spot', 'linear']), default: 'spot', doc: 'Bybit market category for klines and tickers.' },
+  YAHOO_BASE_URL: { schema: z.url(), default: 'https://query1.finance.yahoo.com', doc: 'Yahoo Finance chart API base URL (stocks).' },
+  DEFAULT_SYMBOL: { schema: z.string().min(1).max(30), default: 'BTCUSDT', doc: 'Symbol used when a request names none.' },
+  KLINE_INTERVAL: { schema: z.enum(INTERVALS), default: '1m', doc: 'Candle interval for cycles and training.' },
+  KLINE_LIMIT: {
+    schema: z.coerce.number().int().min(60).max(1000),
+    default: '100',
+    doc: 'Candles fetched per cycle for indicators (>= 60 so SMA-50 and the features are warm).',
+  },
+  SYNTHETIC_SEED: { schema: z.coerce.number().int(), default: '42', doc: 'Seed of the synthetic market generator.' },
+  HTTP_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(120_000), default: '5000', doc: 'Timeout of each venue request.' },
+  HTTP_RETRIES: {
+    schema: z.coerce.number().int().min(0).max(10),
+    default: '3',
+    doc: 'Retries after a 5xx, timeout or 429 (backoff doubles from 200 ms; 429 waits Retry-After).',
+  },
+  MARKET_CACHE_TTL_MS: {
+    schema: z.coerce.number().int().min(0).max(600_000),
+    default: '1000',
+    doc: 'In-memory cache of venue answers, so many watchers of one symbol cause one request.',
+  },
+  MODEL_PATH: {
+    schema: z.string().min(1),
+    default: './models/trading_model.json',
+    doc: 'Saved model; loaded when present and compatible, else trained and saved here.',
+  },
+  LABEL_THRESHOLD: {
+    schema: z.coerce.number().positive().max(0.5),
+    default: '0.001',
+    doc: 'Label rule: next-bar return > +X -> BUY, < -X -> SELL, else HOLD (fraction, 0.001 = 0.1%).',
+  },
+  TRAINING_CANDLES: {
+    schema: z.coerce.number().int().min(200).max(500_000),
+    default: '1000',
+    doc: 'Candles paged from the venue to train the model at start-up.',
+  },
+  MODEL_TREES: { schema: z.coerce.number().int().min(1).max(1000), default: '100', doc: 'Trees in the random forest.' },
+  MODEL_MAX_DEPTH: { schema: z.coerce.number().int().min(1).max(64), default: '10', doc: 'Maximum depth of each tree.' },
+  MODEL_SEED: {
+    schema: z.coerce.number().int(),
+    default: '42',
+    doc: 'Seed of bootstrap and feature sampling (same data + seed = same model).',
+  },
+  MIN_CONFIDENCE: {
+    schema: z.coerce.number().min(0).max(1),
+    default: '0',
+    doc: 'Decisions below this confidence become HOLD (confidence gate).',
+  },
+  SLIPPAGE_BPS: {
+    schema: z.coerce.number().min(0).max(1000),
+    default: '5',
+    doc: 'Paper fill slippage in basis points, against the trader.',
+  },
+  FEE_BPS: { schema: z.coerce.number().min(0).max(1000), default: '10', doc: 'Paper fee in basis points of notional.' },
+  STARTING_CAPITAL: {
+    schema: z.coerce.number().positive().max(1e12),
+    default: '10000',
+    doc: 'Paper account starting cash (quote currency, USDT).',
+  },
+  ORDER_FRACTION: {
+    schema: z.coerce.number().positive().max(1),
+    default: '0.1',
+    doc: 'Fixed-fraction sizing: each BUY spends this fraction of equity.',
+  },
+  QUANTITY_STEP: {
+    schema: z.coerce.number().positive(),
+    default: '0.00001',
+    doc: 'Venue quantity step; every order quantity is rounded down to it.',
+  },
+  ALLOW_SHORT: { schema: bool, default: 'false', doc: 'Allow SELL without a position (short). Spot is long-only by default.' },
+  PROTOCOL: {
+    schema: z.enum(['pipeline', 'brain', 'consensus']),
+    default: 'pipeline',
+    doc: 'Coordination protocol: pipeline (seed), brain, consensus.',
+  },
+  DATABASE_URL: {
+    schema: z.string().min(1),
+    default: 'sqlite:///./data/conclave.db',
+    doc: 'SQLite file (plain path, sqlite:///relative.db, sqlite:////absolute.db) or postgres://...',
+  },
+  REDIS_URL: { schema: z.string(), default: '', doc: 'When set, cycles run as BullMQ jobs taken by `conclave worker` processes.' },
+  JWT_SECRET: { schema: z.string(), default: '', doc: 'HMAC secret for access tokens; required when HOST is not loopback.' },
+  ACCESS_TOKEN_TTL_S: { schema: z.coerce.number().int().min(60), default: '900', doc: 'Access token lifetime.' },
+  REFRESH_TOKEN_TTL_S: { schema: z.coerce.number().int().min(300), default: '1209600', doc: 'Refresh token lifetime.' },
+  REPORTS_DIR: { schema: z.string().min(1), default: './reports', doc: 'Where run reports are written.' },
+  DATA_DIR: { schema: z.string().min(1), default: './data', doc: 'Where scanner outputs and the default SQLite file live.' },
+  LLM_BASE_URL: {
+    schema: z.string(),
+    default: '',
+    doc: 'OpenAI-compatible chat completions base URL (e.g. https://dashscope-intl.aliyuncs.com/compatible-mode/v1).',
+  },
+  LLM_API_KEY: { schema: z.string(), default: '', doc: 'LLM API key; without it the scanner ranks deterministically and says so.' },
+  LLM_MODEL: { schema: z.string(), default: 'qwen-plus', doc: 'LLM model name.' },
+  TELEGRAM_BOT_TOKEN: { schema: z.string(), default: '', doc: 'Telegram bot token for sending scanner reports (optional).' },
+  TELEGRAM_CHAT_ID: { schema: z.string(), default: '', doc: 'Telegram chat id for scanner reports.' },
+  TELEGRAM_BASE_URL: { schema: z.url(), default: 'https://api.telegram.org', doc: 'Telegram Bot API base URL.' },
+} as const;
+
+type Fields = typeof CONFIG_FIELDS;
+type FieldName = keyof Fields;
+export type RawConfig = { readonly [K in FieldName]: z.output<Fields[K]['schema']> };
+
+export type DatabaseTarget = { readonly kind: 'sqlite'; readonly path: string } | { readonly kind: 'postgres'; readonly url: string };
+
+export interface AppConfig extends RawConfig {
+  readonly database: DatabaseTarget;
+  readonly isLoopback: boolean;
+}
+
+/**
+ * Parses the seed's DATABASE_URL forms: a plain path, `sqlite:///relative.db` (three slashes: relative),
+ * `sqlite:////absolute.db` (four: absolute), `:memory:`, and `postgres://` / `postgresql://`.
+ */
+export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarget {
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  if (url === ':memory:' || url === 'sqlite://:memory:' || url === 'sqlite:///:memory:') return { kind: 'sqlite', path: ':memory:' };
+  let path = url;
+  if (url.startsWith('sqlite:///')) path = url.slice('sqlite:///'.length);
+  else if (url.startsWith('sqlite://')) path = url.slice('sqlite://'.length);
+  else if (/^[a-z]+:\/\//i.test(url)) {
+    throw new ConclaveError(
+      'CONFIG_INVALID',
+      `DATABASE_URL: expected a file path, sqlite:///file.db or postgres://..., got scheme of "${url}"`,
+      { field: 'DATABASE_URL' },
+    );
+  }
+  if (path.length === 0) throw new ConclaveError('CONFIG_INVALID', 'DATABASE_URL: empty SQLite path', { field: 'DATABASE_URL' });
+  return { kind: 'sqlite', path: isAbsolute(path) ? path : resolve(cwd, path) };
+}
+
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Cross-field rules: each returns a problem or null. */
+const RULES: ReadonlyArray<(c: RawConfig) => string | null> = [
+  function paperOnly(c) {
+    return c.TRADING_MODE === 'live' ? 'TRADING_MODE=live is refused: this version has no live broker, only paper trading' : null;
+  },
+  function secretOffLoopback(c) {
+    return !isLoopbackHost(c.HOST) && c.JWT_SECRET.length < 16
+      ? `HOST=${c.HOST} is not loopback: set JWT_SECRET (at least 16 characters) so every route requires a bearer token`
+      : null;
+  },
+  function replayFileExists(c) {
+    if (!c.MARKET_SOURCE.startsWith('replay:')) return null;
+    const file = c.MARKET_SOURCE.slice('replay:'.length);
+    return existsSync(file) ? null : `MARKET_SOURCE=${c.MARKET_SOURCE}: file not found: ${file}`;
+  },
+  function llmNeedsUrlWithKey(c) {
+    return c.LLM_API_KEY && !c.LLM_BASE_URL ? 'LLM_API_KEY is set but LLM_BASE_URL is empty' : null;
+  },
+];
+
+/** Reads `.env` (if present) under the real environment, which wins. */
+export function loadDotEnv(file = '.env'): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+/**
+ * Validates `env` once and returns a frozen config.
+ * @throws ConclaveError CONFIG_INVALID listing every problem.
+ */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): AppConfig {
+  const problems: string[] = [];
+  const raw: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(CONFIG_FIELDS) as [FieldName, Fields[FieldName]][]) {
+    const value = env[name] === undefined || env[name] === '' ? field.default : env[name];
+    const parsed = field.schema.safeParse(value);
+    if (parsed.success) raw[name] = parsed.data;
+    else problems.push(`${name}=${JSON.stringify(value)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  }
+  if (problems.length === 0) {
+    for (const rule of RULES) {
+      const problem = rule(raw as RawConfig);
+      if (problem) problems.push(problem);
+    }
+  }
+  let database: DatabaseTarget | undefined;
+  if (problems.length === 0) {
+    try {
+      database = parseDatabaseUrl(raw.DATABASE_URL as string);
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
+  }
+  if (problems.length > 0 || !database) {
+    throw new ConclaveError('CONFIG_INVALID', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, { problems });
+  }
+  const config: AppConfig = { ...(raw as RawConfig), database, isLoopback: isLoopbackHost(raw.HOST as string) };
+  return Object.freeze(config);
+}
