@@ -1,0 +1,78 @@
+import type { Candle, Interval } from '../domain/candle.js';
+import type { MarketSnapshot } from '../domain/market.js';
+import type { AgentMessage, OutgoingMessage } from '../domain/messages.js';
+import { last, rsi, sma } from '../indicators/index.js';
+import type { MarketDataSource } from '../market/port.js';
+import { latestFeatures } from '../ml/features.js';
+import { AGENTS, type Agent, type CycleContext } from './base.js';
+
+export interface MarketMonitorConfig {
+  readonly interval: Interval;
+  /** Candles fetched per cycle; >= 60 keeps SMA-50 and the model features warm. */
+  readonly klineLimit: number;
+  /** Who receives the snapshot (the decision maker in the pipeline, the brain in `brain`). */
+  readonly next: string;
+}
+
+/**
+ * Reads the live price and recent candles, computes the indicators and model features, and hands a
+ * MarketSnapshot on. Only closed candles count: a bar still forming (close time after now) is dropped, so
+ * the features never see a partial bar.
+ */
+export class MarketMonitoringAgent implements Agent {
+  readonly name = AGENTS.marketMonitor;
+
+  constructor(
+    private readonly source: MarketDataSource,
+    private readonly config: MarketMonitorConfig,
+  ) {}
+
+  async handle(message: AgentMessage, ctx: CycleContext): Promise<readonly OutgoingMessage[]> {
+    if (message.type !== 'CycleRequested') return [];
+    const snapshot = await takeSnapshot(this.source, message.payload.symbol, this.config.interval, this.config.klineLimit, ctx.clock.now());
+    ctx.marks.set(snapshot.symbol, snapshot.price);
+    ctx.log(this.name, `Received live price ${snapshot.price} from ${snapshot.source} and calculated indicators over ${snapshot.candles.length} closed candles`);
+    return [{ to: this.config.next, type: 'MarketSnapshot', payload: snapshot, tsEvent: snapshot.candleTime }];
+  }
+}
+
+/** One market observation of `symbol`: price, closed candles, indicators, features. */
+export async function takeSnapshot(source: MarketDataSource, symbol: string, interval: Interval, limit: number, now: number): Promise<MarketSnapshot> {
+  const [price, klines] = await Promise.all([source.getCurrentPrice(symbol), source.getRecentKlines(symbol, interval, limit + 1)]);
+  const candles = closedCandles(klines, now, limit);
+  return snapshotFromCandles(symbol, source.venue, interval, price, candles, now);
+}
+
+export function snapshotFromCandles(
+  symbol: string,
+  source: MarketSnapshot['source'],
+  interval: Interval,
+  price: number,
+  candles: readonly Candle[],
+  now: number,
+): MarketSnapshot {
+  const closes = new Float64Array(candles.length);
+  for (let i = 0; i < candles.length; i++) closes[i] = candles[i].close;
+  return {
+    symbol,
+    price,
+    source,
+    interval,
+    indicators: {
+      sma_10: closes.length >= 10 ? last(sma(closes, 10)) : null,
+      sma_50: closes.length >= 50 ? last(sma(closes, 50)) : null,
+      rsi_14: closes.length >= 15 ? last(rsi(closes, 14)) : null,
+    },
+    features: latestFeatures(candles),
+    candles,
+    candleTime: candles.length > 0 ? candles[candles.length - 1].closeTime : now,
+    observedAt: now,
+  };
+}
+
+/** Drops a still-forming last bar and keeps at most `limit` closed candles. */
+export function closedCandles(klines: readonly Candle[], now: number, limit: number): Candle[] {
+  let end = klines.length;
+  while (end > 0 && klines[end - 1].closeTime > now) end--;
+  return klines.slice(Math.max(0, end - limit), end);
+}

@@ -1,0 +1,82 @@
+import { type Book, Portfolio, type PortfolioConfig } from '../execution/portfolio.js';
+
+/** Loads an account's stored book (cash, realised PnL, fees, positions). */
+export type BookLoader = (userId: number) => Promise<Book>;
+
+export interface BookLease {
+  /** A working copy: changes become the account's book only on commit. */
+  readonly book: Portfolio;
+  /** Adopts the working copy after the cycle was saved. */
+  commit(): void;
+  /** Ends the lease; without a commit the working copy is discarded. */
+  release(): void;
+}
+
+/**
+ * One book per account with an async lock, so two cycles of one account never interleave their fills and
+ * a failed cycle leaves the book untouched (it worked on a copy).
+ *
+ * `shared: true` reloads from the store on every lease, for workers on several machines sharing PostgreSQL.
+ */
+export class BookKeeper {
+  private readonly books = new Map<number, Portfolio>();
+  private readonly locks = new Map<number, Promise<void>>();
+
+  constructor(
+    private readonly config: PortfolioConfig,
+    private readonly load: BookLoader,
+    private readonly options: { readonly shared?: boolean } = {},
+  ) {}
+
+  async lease(userId: number): Promise<BookLease> {
+    const previous = this.locks.get(userId) ?? Promise.resolve();
+    let unlock!: () => void;
+    const current = new Promise<void>((resolve) => {
+      unlock = resolve;
+    });
+    const chained = previous.then(() => current);
+    this.locks.set(userId, chained);
+    await previous;
+    let released = false;
+    try {
+      const base = await this.current(userId);
+      const working = base.clone();
+      return {
+        book: working,
+        commit: () => {
+          this.books.set(userId, working);
+        },
+        release: () => {
+          if (released) return;
+          released = true;
+          if (this.locks.get(userId) === chained) this.locks.delete(userId);
+          unlock();
+        },
+      };
+    } catch (error) {
+      if (this.locks.get(userId) === chained) this.locks.delete(userId);
+      unlock();
+      throw error;
+    }
+  }
+
+  /** Current committed book (read-only use: API views). */
+  async peek(userId: number): Promise<Portfolio> {
+    return (await this.current(userId)).clone();
+  }
+
+  /** Forgets the cached book so the next lease reloads it (after an external reset). */
+  invalidate(userId: number): void {
+    this.books.delete(userId);
+  }
+
+  private async current(userId: number): Promise<Portfolio> {
+    if (!this.options.shared) {
+      const cached = this.books.get(userId);
+      if (cached) return cached;
+    }
+    const book = new Portfolio(this.config, await this.load(userId));
+    this.books.set(userId, book);
+    return book;
+  }
+}

@@ -1,0 +1,210 @@
+import type { Agent, CycleContext } from '../agents/base.js';
+import { AGENTS } from '../agents/base.js';
+import type { Decision } from '../domain/decision.js';
+import { ConclaveError } from '../domain/errors.js';
+import type { MarketSnapshot } from '../domain/market.js';
+import type { AgentMessage } from '../domain/messages.js';
+import type { ExecutionReport, Fill } from '../domain/order.js';
+import type { PortfolioSnapshot } from '../domain/portfolio.js';
+import { orderId } from '../execution/paper-broker.js';
+import type { Portfolio } from '../execution/portfolio.js';
+import type { AgentRegistry } from './agent-registry.js';
+import type { BookKeeper, BookLease } from './book-keeper.js';
+import { type BusObserver, MessageBus } from './bus.js';
+import type { Clock } from './clock.js';
+import { type SeedCycleResponse, toSeedResponse } from './cycle-response.js';
+import type { CycleRecord, CycleStore } from './ports.js';
+
+/** A coordination protocol: its agents and the one that receives `CycleRequested`. */
+export interface Protocol {
+  readonly name: string;
+  readonly agents: ReadonlyMap<string, Agent>;
+  readonly entry: string;
+}
+
+export interface CycleOutcome {
+  readonly cycleId: number;
+  readonly userId: number;
+  readonly symbol: string;
+  readonly protocol: string;
+  readonly startedAt: number;
+  readonly finishedAt: number;
+  readonly snapshot: MarketSnapshot;
+  readonly decision: Decision;
+  readonly reports: readonly ExecutionReport[];
+  readonly fills: readonly Fill[];
+  readonly messages: readonly AgentMessage[];
+  readonly logs: Readonly<Record<string, string>>;
+  readonly portfolio: PortfolioSnapshot;
+  readonly response: SeedCycleResponse;
+}
+
+export interface RunCycleOptions {
+  readonly userId?: number;
+  /** Set by schedulers (symbol + candle time) so a retried job never fills twice. */
+  readonly idempotencyKey?: string;
+}
+
+export interface TradingEngineDeps {
+  readonly clock: Clock;
+  readonly store: CycleStore;
+  readonly books: BookKeeper;
+  readonly protocol: Protocol;
+  readonly registry: AgentRegistry;
+  readonly observer?: BusObserver;
+  /** Last known prices across symbols (shared with the API's portfolio views). */
+  readonly marks?: Map<string, number>;
+}
+
+export const LOCAL_USER_ID = 1;
+
+type CycleListener = (outcome: CycleOutcome) => void;
+
+/**
+ * Runs one cycle of the configured protocol for a symbol: the agents exchange typed messages on the bus,
+ * and the whole outcome (cycle, messages, snapshot, decision, orders, book, equity point) is saved in one
+ * transaction. A cycle that fails (venue down, agent error, store error) saves nothing, leaves the book as it
+ * was, and rejects with the first ConclaveError.
+ */
+export class TradingEngine {
+  private readonly bus: MessageBus;
+  private readonly listeners = new Set<CycleListener>();
+  readonly marks: Map<string, number>;
+
+  constructor(private readonly deps: TradingEngineDeps) {
+    this.bus = new MessageBus(deps.protocol.agents, deps.registry, deps.observer);
+    this.marks = deps.marks ?? new Map();
+  }
+
+  get protocolName(): string {
+    return this.deps.protocol.name;
+  }
+
+  /** Called after every saved cycle (WebSocket, metrics, reports). Returns an unsubscribe function. */
+  onCycle(listener: CycleListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * @throws ConclaveError from the failing agent or store: MARKET_DATA_UNAVAILABLE, UNKNOWN_SYMBOL,
+   * MARKET_DATA_INVALID, STORE_UNAVAILABLE, CONFLICT (idempotency key already used), AGENT_FAILED.
+   */
+  async runCycle(symbol: string, options: RunCycleOptions = {}): Promise<CycleOutcome> {
+    const { clock, store, books, protocol } = this.deps;
+    const userId = options.userId ?? LOCAL_USER_ID;
+    const cycleId = await store.nextCycleId();
+    const startedAt = clock.now();
+    const logs: Record<string, string> = {};
+    let lease: BookLease | undefined;
+    let orders = 0;
+    const ctx: CycleContext = {
+      cycleId,
+      userId,
+      symbol,
+      clock,
+      marks: this.marks,
+      book: async () => {
+        lease ??= await books.lease(userId);
+        return lease.book;
+      },
+      newOrderId: () => orderId(clock.now(), cycleId, ++orders),
+      log: (agent, line) => {
+        logs[agent] = line;
+      },
+    };
+    try {
+      const { messages, errors } = await this.bus.dispatch(ctx, { to: protocol.entry, type: 'CycleRequested', payload: { symbol } });
+      if (errors.length > 0) throw errors[0];
+      const outcome = this.collect(cycleId, userId, symbol, startedAt, messages, logs, await ctx.book());
+      const { candles: _candles, ...storedSnapshot } = outcome.snapshot;
+      const record: CycleRecord = {
+        cycleId,
+        userId,
+        symbol,
+        protocol: protocol.name,
+        startedAt,
+        finishedAt: outcome.finishedAt,
+        snapshot: storedSnapshot,
+        decision: outcome.decision,
+        reports: outcome.reports,
+        fills: outcome.fills,
+        messages,
+        logs,
+        portfolio: { snapshot: outcome.portfolio, positions: (await ctx.book()).openPositions() },
+        modelVersion: outcome.decision.modelVersion,
+        response: outcome.response,
+        idempotencyKey: options.idempotencyKey ?? null,
+      };
+      await store.saveCycle(record);
+      lease?.commit();
+      for (const listener of this.listeners) listener(outcome);
+      return outcome;
+    } finally {
+      lease?.release();
+    }
+  }
+
+  private collect(
+    cycleId: number,
+    userId: number,
+    symbol: string,
+    startedAt: number,
+    messages: readonly AgentMessage[],
+    logs: Readonly<Record<string, string>>,
+    book: Portfolio,
+  ): CycleOutcome {
+    let snapshot: MarketSnapshot | undefined;
+    let decision: Decision | undefined;
+    const reports: ExecutionReport[] = [];
+    const fills: Fill[] = [];
+    for (const m of messages) {
+      switch (m.type) {
+        case 'MarketSnapshot':
+          snapshot ??= m.payload;
+          break;
+        case 'Decision':
+          decision = m.payload;
+          break;
+        case 'OrderFilled':
+          reports.push(m.payload.report);
+          fills.push(m.payload.fill);
+          break;
+        case 'OrderSkipped':
+        case 'OrderDenied':
+          reports.push(m.payload.report);
+          break;
+        case 'StopTriggered':
+          fills.push(m.payload.fill);
+          break;
+      }
+    }
+    if (!snapshot || !decision) {
+      throw new ConclaveError('AGENT_FAILED', `cycle ${cycleId} of protocol ${this.deps.protocol.name} ended without a ${snapshot ? 'Decision' : 'MarketSnapshot'}`);
+    }
+    const finishedAt = this.deps.clock.now();
+    const report = reports[0] ?? skipped(decision, snapshot.price, finishedAt);
+    const portfolio = book.snapshot(this.marks, finishedAt);
+    const { candles: _c, ...storedSnapshot } = snapshot;
+    return {
+      cycleId,
+      userId,
+      symbol,
+      protocol: this.deps.protocol.name,
+      startedAt,
+      finishedAt,
+      snapshot,
+      decision,
+      reports: reports.length > 0 ? reports : [report],
+      fills,
+      messages,
+      logs: { ...logs },
+      portfolio,
+      response: toSeedResponse(cycleId, startedAt, storedSnapshot, decision, report, { [AGENTS.execution]: '', ...logs }),
+    };
+  }
+}
+
+function skipped(decision: Decision, price: number, time: number): ExecutionReport {
+  return { executed: false, orderId: null, status: 'SKIPPED', action: decision.action, symbol: decision.symbol, price, executionPrice: null, quantity: 0, fee: 0, time, reason: null };
+}
