@@ -24,8 +24,32 @@ export interface MarketDataSource {
   getCurrentPrice(symbol: string): Promise<number>;
   /** The newest `limit` candles, oldest first. The last one may still be forming on live venues. */
   getRecentKlines(symbol: string, interval: Interval, limit: number): Promise<Candle[]>;
-  /** Candles with open time in [startTime, endTime], oldest first, at most `limit`. */
-  getKlines(query: KlineRangeQuery): Promise<Candle[]>;
+  /**
+   * Candles with open time in [startTime, endTime], oldest first: the first `limit` of them from
+   * `startTime`. Adapters page internally and report progress through `onProgress` after each page.
+   */
+  getKlines(query: KlineRangeQuery, onProgress?: KlineProgress): Promise<Candle[]>;
+  /**
+   * 24-hour statistics of every symbol the venue lists (the scanner's universe). Optional: sources without
+   * a universe (Yahoo) leave it out.
+   */
+  get24hTickers?(): Promise<Ticker24h[]>;
+}
+
+/** Called after each page of a paged fetch: candles fetched so far and the count asked for. */
+export type KlineProgress = (fetched: number, total: number) => void;
+
+/** Rolling 24-hour statistics of one symbol. */
+export interface Ticker24h {
+  readonly symbol: string;
+  /** Last traded price, quote currency. */
+  readonly lastPrice: number;
+  /** Traded value over 24 h in quote currency (what the scanner ranks liquidity by). */
+  readonly quoteVolume: number;
+  /** Price change over 24 h in percent (-3.5 = -3.5 %). */
+  readonly priceChangePercent: number;
+  /** Traded quantity over 24 h in base currency. */
+  readonly volume: number;
 }
 
 /** Sources with a cursor over recorded time (replay): advancing moves the visible "now" by one bar. */
