@@ -1,6 +1,7 @@
+import type { Action } from '../domain/action.js';
 import type { Decision } from '../domain/decision.js';
 import type { MarketSnapshot } from '../domain/market.js';
-import type { ExecutionReport } from '../domain/order.js';
+import type { ExecutionReport, OrderStatus } from '../domain/order.js';
 
 /** The seed contract's `POST /trading/run-cycle` body (seed 000), snake_case as the seed writes it. */
 export interface SeedCycleResponse {
@@ -12,12 +13,12 @@ export interface SeedCycleResponse {
     indicators: { sma_10: number | null; sma_50: number | null; rsi_14: number | null };
     source: string;
   };
-  decision: { action: string; confidence: number; model_version: string; reason: string };
+  decision: { action: Action; confidence: number; model_version: string; reason: string };
   execution: {
     executed: boolean;
     execution_price: number | null;
     order_id: string | null;
-    status: string;
+    status: OrderStatus;
     time: string;
     reason: string | null;
     quantity: number;

@@ -1,0 +1,13 @@
+import { Command } from 'commander';
+import { isConclaveError } from '../domain/errors.js';
+import { VERSION } from '../runtime.js';
+import { registerCoreCommands } from './commands/core.js';
+
+const program = new Command('conclave').description('Conclave: multi-agent paper trading').version(VERSION);
+registerCoreCommands(program);
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  const message = isConclaveError(error) ? `${error.code}: ${error.message}` : ((error as Error)?.stack ?? String(error));
+  process.stderr.write(`${message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,34 @@
+import type { Interval } from '../domain/candle.js';
+import type { MarketSnapshot } from '../domain/market.js';
+import { takeSnapshot } from '../agents/market-monitor.js';
+import type { MarketDataSource } from '../market/port.js';
+import type { Clock } from './clock.js';
+
+export interface MarketServiceConfig {
+  readonly interval: Interval;
+  readonly klineLimit: number;
+  readonly defaultSymbol: string;
+}
+
+/** Market reads outside a trading cycle (`/trading/market/latest`, refreshes), with symbol resolution. */
+export class MarketService {
+  constructor(
+    private readonly source: MarketDataSource,
+    private readonly clock: Clock,
+    private readonly config: MarketServiceConfig,
+    /** Normalises user input (`btc` -> `BTCUSDT`); throws UNKNOWN_SYMBOL for shapes no venue has. */
+    private readonly resolve: (input: string) => string,
+  ) {}
+
+  get venue(): string {
+    return this.source.venue;
+  }
+
+  resolveSymbol(input: string | undefined): string {
+    return this.resolve(input ?? this.config.defaultSymbol);
+  }
+
+  async snapshot(symbol: string): Promise<MarketSnapshot> {
+    return takeSnapshot(this.source, symbol, this.config.interval, this.config.klineLimit, this.clock.now());
+  }
+}

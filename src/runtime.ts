@@ -1,0 +1,156 @@
+import { readFileSync } from 'node:fs';
+import type { AppConfig } from './config.js';
+import { type Candle, intervalMs } from './domain/candle.js';
+import { AgentRegistry } from './engine/agent-registry.js';
+import { BookKeeper } from './engine/book-keeper.js';
+import { type Clock, LiveClock } from './engine/clock.js';
+import { MarketService } from './engine/market-service.js';
+import { pipelineProtocol } from './engine/protocols/pipeline.js';
+import { TradingEngine } from './engine/trading-engine.js';
+import { PaperBroker } from './execution/paper-broker.js';
+import { createMarketSource } from './market/factory.js';
+import type { MarketDataSource } from './market/port.js';
+import { resolveSymbol } from './market/symbols.js';
+import type { TradingModel } from './ml/model.js';
+import { loadOrTrain } from './ml/model-loader.js';
+import { openStore, type Store } from './store/db.js';
+import { type ComponentHealth, type HealthReport, overallStatus } from './telemetry/health.js';
+import type { Logger } from './telemetry/logger.js';
+
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** The model in use; replaced atomically when retrained. */
+export class ModelHolder {
+  constructor(private model: TradingModel) {}
+  get current(): TradingModel {
+    return this.model;
+  }
+  replace(model: TradingModel): void {
+    this.model = model;
+  }
+}
+
+export interface Runtime {
+  readonly config: AppConfig;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly source: MarketDataSource;
+  readonly model: ModelHolder;
+  readonly broker: PaperBroker;
+  readonly books: BookKeeper;
+  readonly registry: AgentRegistry;
+  readonly engine: TradingEngine;
+  readonly market: MarketService;
+  readonly startedAt: number;
+  health(): Promise<HealthReport>;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  readonly clock?: Clock;
+  readonly source?: MarketDataSource;
+  readonly onTrainProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Composition root shared by `serve`, `cycle`, `train` and workers: opens the store, picks the market source,
+ * trains or loads the model, and wires the protocol's agents into the engine.
+ */
+export async function createRuntime(config: AppConfig, log: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
+  const clock = options.clock ?? new LiveClock();
+  const startedAt = clock.now();
+  const store = await openStore(config.database, { log: (m) => log.info(m) });
+  try {
+    const source = options.source ?? createMarketSource(config, { now: () => clock.now() });
+    const { model, source: modelSource } = await loadOrTrain({
+      modelPath: config.MODEL_PATH,
+      fetchCandles: () => fetchTrainingCandles(source, config, clock.now()),
+      symbol: config.DEFAULT_SYMBOL,
+      interval: config.KLINE_INTERVAL,
+      labelThreshold: config.LABEL_THRESHOLD,
+      trees: config.MODEL_TREES,
+      maxDepth: config.MODEL_MAX_DEPTH,
+      seed: config.MODEL_SEED,
+      onProgress: options.onTrainProgress,
+      log: (m) => log.info(m),
+    });
+    log.info({ model_version: model.version, how: modelSource, metrics: model.metrics }, 'model ready');
+    const holder = new ModelHolder(model);
+    const broker = new PaperBroker({ slippageBps: config.SLIPPAGE_BPS, feeBps: config.FEE_BPS });
+    const books = new BookKeeper({ startingCapital: config.STARTING_CAPITAL, allowShort: config.ALLOW_SHORT }, (userId) =>
+      store.portfolio.loadBook(userId, config.STARTING_CAPITAL),
+    );
+    const registry = new AgentRegistry();
+    const protocol = pipelineProtocol({
+      source,
+      model: () => holder.current,
+      broker,
+      interval: config.KLINE_INTERVAL,
+      klineLimit: config.KLINE_LIMIT,
+      minConfidence: config.MIN_CONFIDENCE,
+      sizing: { fraction: config.ORDER_FRACTION, quantityStep: config.QUANTITY_STEP, allowShort: config.ALLOW_SHORT },
+      rules: [],
+    });
+    const engine = new TradingEngine({ clock, store: store.cycles, books, protocol, registry });
+    const cryptoVenue = config.MARKET_SOURCE === 'bybit' ? 'bybit' : 'binance';
+    const market = new MarketService(
+      source,
+      clock,
+      { interval: config.KLINE_INTERVAL, klineLimit: config.KLINE_LIMIT, defaultSymbol: config.DEFAULT_SYMBOL },
+      (input) => resolveSymbol(input, { cryptoVenue }).symbol,
+    );
+    let lastCandleTime: number | null = null;
+    engine.onCycle((o) => {
+      lastCandleTime = o.snapshot.candleTime;
+    });
+
+    const health = async (): Promise<HealthReport> => {
+      const db = await store.health();
+      const now = clock.now();
+      const staleness = lastCandleTime === null ? null : now - lastCandleTime;
+      const feedLimit = 3 * intervalMs(config.KLINE_INTERVAL);
+      const components: Record<string, ComponentHealth> = {
+        store: { status: db.ok ? 'ok' : 'down', details: { dialect: store.dialect, latency_ms: db.latencyMs, ...(db.error ? { error: db.error } : {}) } },
+        model: { status: 'ok', details: { version: holder.current.version, ...holder.current.metrics } },
+        market_feed: {
+          status: staleness !== null && staleness > feedLimit ? 'degraded' : 'ok',
+          details: { source: source.venue, last_candle_age_ms: staleness },
+        },
+        agents: {
+          status: registry.all().some((a) => a.lastErrorAt !== null && a.lastErrorAt === a.lastRunAt) ? 'degraded' : 'ok',
+          details: Object.fromEntries(registry.all().map((a) => [a.name, { runs: a.runs, errors: a.errors, last_run_at: a.lastRunAt, last_error: a.lastError }])),
+        },
+      };
+      return { status: overallStatus(components), version: VERSION, uptime_s: Math.round((now - startedAt) / 1000), components };
+    };
+
+    return {
+      config,
+      log,
+      clock,
+      store,
+      source,
+      model: holder,
+      broker,
+      books,
+      registry,
+      engine,
+      market,
+      startedAt,
+      health,
+      close: () => store.close(),
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** The newest TRAINING_CANDLES closed candles of the default symbol, paged from the source. */
+export async function fetchTrainingCandles(source: MarketDataSource, config: AppConfig, now: number): Promise<Candle[]> {
+  const step = intervalMs(config.KLINE_INTERVAL);
+  const startTime = Math.floor(now / step) * step - config.TRAINING_CANDLES * step;
+  const candles = await source.getKlines({ symbol: config.DEFAULT_SYMBOL, interval: config.KLINE_INTERVAL, startTime, limit: config.TRAINING_CANDLES });
+  return candles.filter((c) => c.closeTime <= now);
+}
