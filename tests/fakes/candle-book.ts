@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type Interval, intervalMs } from '../../src/domain/candle.js';
 import { type CandleColumns, readCandleColumns } from '../../src/market/csv-candles.js';
+import { upperBound } from '../../src/market/sorted-search.js';
 import { sharedData } from '../helpers/shared-data.js';
 
 /** CSV file per symbol and interval, e.g. `{ BTCUSDT: { '1h': '/.../BTCUSDT_1h.csv' } }`. */
@@ -89,30 +90,6 @@ export class VirtualNow {
     this.current = this.now() + bars * intervalMs(this.book.primary.interval);
     return this.current;
   }
-}
-
-/** First index i with arr[i] >= x (arr ascending). */
-export function lowerBound(arr: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (arr[mid] < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index i with arr[i] > x (arr ascending). */
-export function upperBound(arr: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = arr.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (arr[mid] <= x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Index range [from, to) of candles that opened at or before `now` (a forming bar counts). */

@@ -1,15 +1,6 @@
 import { type Interval, isInterval } from '../../src/domain/candle.js';
-import {
-  CandleBook,
-  formatDecimal,
-  klineFiles,
-  lowerBound,
-  quoteVolumeAt,
-  type SeriesFiles,
-  upperBound,
-  VirtualNow,
-  visibleEnd,
-} from './candle-book.js';
+import { lowerBound, upperBound } from '../../src/market/sorted-search.js';
+import { CandleBook, formatDecimal, klineFiles, quoteVolumeAt, type SeriesFiles, VirtualNow, visibleEnd } from './candle-book.js';
 import { FakeVenueControl, type RunningFake, startFakeServer } from './fake-server.js';
 import type { FakeReply, FaultBodies } from './fault-switches.js';
 
