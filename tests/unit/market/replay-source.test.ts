@@ -136,7 +136,7 @@ describe('ReplaySource aggregation: 1m aggregated to 1h equals the recorded 1h f
     expect(got.map((c) => [c.openTime, c.open, c.high, c.low, c.close, c.closeTime])).toEqual(
       expected.map((c) => [c.openTime, c.open, c.high, c.low, c.close, c.closeTime]),
     );
-    got.forEach((c, i) => expect(c.volume).toBeCloseTo(expected[i].volume, 6));
+    for (const [i, c] of got.entries()) expect(c.volume).toBeCloseTo(expected[i].volume, 6);
     const recent = await replay.getRecentKlines('BTCUSDT', '1h', 5);
     expect(recent.map((c) => c.openTime)).toEqual(expected.slice(-5).map((c) => c.openTime));
   });
