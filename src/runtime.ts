@@ -17,7 +17,8 @@ import { openStore, type Store } from './store/db.js';
 import { type ComponentHealth, type HealthReport, overallStatus } from './telemetry/health.js';
 import type { Logger } from './telemetry/logger.js';
 
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version;
 
 /** The model in use; replaced atomically when retrained. */
 export class ModelHolder {
@@ -51,6 +52,8 @@ export interface RuntimeOptions {
   readonly clock?: Clock;
   readonly source?: MarketDataSource;
   readonly onTrainProgress?: (done: number, total: number) => void;
+  /** Skips train-or-load (tests that need a scripted decision). */
+  readonly model?: TradingModel;
 }
 
 /**
@@ -63,18 +66,20 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
   const store = await openStore(config.database, { log: (m) => log.info(m) });
   try {
     const source = options.source ?? createMarketSource(config, { now: () => clock.now() });
-    const { model, source: modelSource } = await loadOrTrain({
-      modelPath: config.MODEL_PATH,
-      fetchCandles: () => fetchTrainingCandles(source, config, clock.now()),
-      symbol: config.DEFAULT_SYMBOL,
-      interval: config.KLINE_INTERVAL,
-      labelThreshold: config.LABEL_THRESHOLD,
-      trees: config.MODEL_TREES,
-      maxDepth: config.MODEL_MAX_DEPTH,
-      seed: config.MODEL_SEED,
-      onProgress: options.onTrainProgress,
-      log: (m) => log.info(m),
-    });
+    const { model, source: modelSource } = options.model
+      ? { model: options.model, source: 'injected' }
+      : await loadOrTrain({
+          modelPath: config.MODEL_PATH,
+          fetchCandles: () => fetchTrainingCandles(source, config, clock.now()),
+          symbol: config.DEFAULT_SYMBOL,
+          interval: config.KLINE_INTERVAL,
+          labelThreshold: config.LABEL_THRESHOLD,
+          trees: config.MODEL_TREES,
+          maxDepth: config.MODEL_MAX_DEPTH,
+          seed: config.MODEL_SEED,
+          onProgress: options.onTrainProgress,
+          log: (m) => log.info(m),
+        });
     log.info({ model_version: model.version, how: modelSource, metrics: model.metrics }, 'model ready');
     const holder = new ModelHolder(model);
     const broker = new PaperBroker({ slippageBps: config.SLIPPAGE_BPS, feeBps: config.FEE_BPS });
@@ -111,7 +116,10 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
       const staleness = lastCandleTime === null ? null : now - lastCandleTime;
       const feedLimit = 3 * intervalMs(config.KLINE_INTERVAL);
       const components: Record<string, ComponentHealth> = {
-        store: { status: db.ok ? 'ok' : 'down', details: { dialect: store.dialect, latency_ms: db.latencyMs, ...(db.error ? { error: db.error } : {}) } },
+        store: {
+          status: db.ok ? 'ok' : 'down',
+          details: { dialect: store.dialect, latency_ms: db.latencyMs, ...(db.error ? { error: db.error } : {}) },
+        },
         model: { status: 'ok', details: { version: holder.current.version, ...holder.current.metrics } },
         market_feed: {
           status: staleness !== null && staleness > feedLimit ? 'degraded' : 'ok',
@@ -119,7 +127,9 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
         },
         agents: {
           status: registry.all().some((a) => a.lastErrorAt !== null && a.lastErrorAt === a.lastRunAt) ? 'degraded' : 'ok',
-          details: Object.fromEntries(registry.all().map((a) => [a.name, { runs: a.runs, errors: a.errors, last_run_at: a.lastRunAt, last_error: a.lastError }])),
+          details: Object.fromEntries(
+            registry.all().map((a) => [a.name, { runs: a.runs, errors: a.errors, last_run_at: a.lastRunAt, last_error: a.lastError }]),
+          ),
         },
       };
       return { status: overallStatus(components), version: VERSION, uptime_s: Math.round((now - startedAt) / 1000), components };
@@ -147,10 +157,21 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
   }
 }
 
-/** The newest TRAINING_CANDLES closed candles of the default symbol, paged from the source. */
+/**
+ * The newest TRAINING_CANDLES closed candles of the default symbol, paged by startTime from the source.
+ * The window is anchored at the venue's newest candle rather than the local clock, so a skewed clock or a
+ * recorded market still gets a full window.
+ */
 export async function fetchTrainingCandles(source: MarketDataSource, config: AppConfig, now: number): Promise<Candle[]> {
   const step = intervalMs(config.KLINE_INTERVAL);
-  const startTime = Math.floor(now / step) * step - config.TRAINING_CANDLES * step;
-  const candles = await source.getKlines({ symbol: config.DEFAULT_SYMBOL, interval: config.KLINE_INTERVAL, startTime, limit: config.TRAINING_CANDLES });
-  return candles.filter((c) => c.closeTime <= now);
+  const [newest] = (await source.getRecentKlines(config.DEFAULT_SYMBOL, config.KLINE_INTERVAL, 1)).slice(-1);
+  const anchor = newest ? Math.min(newest.openTime, Math.floor(now / step) * step) : Math.floor(now / step) * step;
+  const startTime = anchor - config.TRAINING_CANDLES * step;
+  const candles = await source.getKlines({
+    symbol: config.DEFAULT_SYMBOL,
+    interval: config.KLINE_INTERVAL,
+    startTime,
+    limit: config.TRAINING_CANDLES + 1,
+  });
+  return candles.filter((c) => c.closeTime <= now).slice(-config.TRAINING_CANDLES);
 }

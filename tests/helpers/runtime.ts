@@ -1,0 +1,53 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { ApiApp } from '../../src/api/app-types.js';
+import { type AppConfig, loadConfig } from '../../src/config.js';
+import { SimClock } from '../../src/engine/clock.js';
+import type { TradingModel } from '../../src/ml/model.js';
+import { createRuntime, type Runtime } from '../../src/runtime.js';
+import { buildServer } from '../../src/server.js';
+
+export interface TestServer {
+  readonly runtime: Runtime;
+  readonly app: ApiApp;
+  readonly url: string;
+  readonly clock: SimClock;
+  readonly config: AppConfig;
+  close(): Promise<void>;
+}
+
+/**
+ * The real server on a real loopback socket over `env` (a fake venue's URL, a temp SQLite file, a temp model
+ * path), with a SimClock at `now` so candle visibility is deterministic.
+ */
+export async function startTestServer(env: Record<string, string>, opts: { now: number; model?: TradingModel }): Promise<TestServer> {
+  const dir = mkdtempSync(join(tmpdir(), 'conclave-test-'));
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: join(dir, 'conclave.db'),
+    MODEL_PATH: join(dir, 'model.json'),
+    REPORTS_DIR: join(dir, 'reports'),
+    DATA_DIR: join(dir, 'data'),
+    HTTP_TIMEOUT_MS: '300',
+    HTTP_RETRIES: '1',
+    MODEL_TREES: '20',
+    ...env,
+  });
+  const clock = new SimClock(opts.now);
+  const runtime = await createRuntime(config, pino({ level: 'silent' }), { clock, model: opts.model });
+  const app = await buildServer(runtime);
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  return {
+    runtime,
+    app,
+    url: address,
+    clock,
+    config,
+    close: async () => {
+      await app.close();
+      await runtime.close();
+    },
+  };
+}
