@@ -1,0 +1,16 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { initialMigration, type SqlDialect } from './0001-initial.js';
+
+export type { SqlDialect } from './0001-initial.js';
+
+/**
+ * Every migration, in order, defined in code (no directory scanning, so bundling and tsx both work).
+ * Names sort lexically; append new ones with the next number and never edit an applied one.
+ */
+export function migrationProvider(dialect: SqlDialect): MigrationProvider {
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return { '0001-initial': initialMigration(dialect) };
+    },
+  };
+}
