@@ -1,0 +1,31 @@
+/**
+ * `npm run bench`: every benchmark, each writing bench/results/<name>.json, plus a combined
+ * bench/results/summary.json. Pass names to run a subset: `npm run bench -- http model`.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const RESULTS = join(ROOT, 'bench/results');
+
+type Bench = () => Promise<unknown>;
+const BENCHES: Record<string, () => Promise<Bench>> = {
+  model: async () => (await import('./model-bench.js')).runModelBench,
+  http: async () => (await import('./http-bench.js')).runHttpBench,
+  backtest: async () => (await import('./backtest-bench.js')).runBacktestBench,
+};
+
+const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
+mkdirSync(RESULTS, { recursive: true });
+const summary: Record<string, unknown> = { machine: { node: process.version, platform: process.platform, cpus: (await import('node:os')).cpus().length } };
+for (const name of names) {
+  const load = BENCHES[name];
+  if (!load) throw new Error(`unknown benchmark "${name}"; known: ${Object.keys(BENCHES).join(', ')}`);
+  process.stderr.write(`== bench ${name}\n`);
+  const result = await (await load())();
+  writeFileSync(join(RESULTS, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${name}: ${JSON.stringify(result, null, 2)}\n`);
+  summary[name] = result;
+}
+writeFileSync(join(RESULTS, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
