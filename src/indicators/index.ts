@@ -1,0 +1,13 @@
+export { ATR, atr, trueRange } from './atr.js';
+export { Bollinger, type BollingerResult, type BollingerSeries, bollinger } from './bollinger.js';
+export { Donchian, type DonchianResult, type DonchianSeries, donchian } from './donchian.js';
+export { EMA, ema } from './ema.js';
+export { MACD, type MacdResult, type MacdSeries, macd } from './macd.js';
+export { RollingMoments } from './rolling-moments.js';
+export { RSI, rsi } from './rsi.js';
+export { SMA, sma } from './sma.js';
+export { StdDev, stddev } from './stddev.js';
+export type { HighLow, HighLowClose, NumericSeries, StreamingIndicator } from './types.js';
+export { last } from './util.js';
+export { MAX_PERIOD } from './validate.js';
+export { ZScore, zscore } from './zscore.js';
