@@ -33,6 +33,7 @@ export async function startTestServer(env: Record<string, string>, opts: { now: 
     HTTP_TIMEOUT_MS: '300',
     HTTP_RETRIES: '1',
     MODEL_TREES: '20',
+    MARKET_CACHE_TTL_MS: '0',
     ...env,
   });
   const clock = new SimClock(opts.now);

@@ -72,7 +72,7 @@ describe('seed contract through the real HTTP server and a fake Binance', () => 
     paths: Record<string, unknown>;
     components: { store: { status: string } };
   }
-  const json = async (res: Response): Promise<Json> => (await json(res)) as Json;
+  const json = async (res: Response): Promise<Json> => (await res.json()) as Json;
   const post = (path: string) => fetch(`${server.url}${path}`, { method: 'POST' });
   const get = (path: string) => fetch(`${server.url}${path}`);
   const trades = async () => (await (await get('/trading/trades?limit=100')).json()) as Array<Record<string, unknown>>;
@@ -122,7 +122,13 @@ describe('seed contract through the real HTTP server and a fake Binance', () => 
 
     const list = await trades();
     expect(list.length).toBe(before + 2);
-    expect(list[0]).toMatchObject({ order_id: sell.execution.order_id, action: 'SELL', status: 'FILLED', cycle_id: sell.cycle_id, model_version: 'scripted-v1' });
+    expect(list[0]).toMatchObject({
+      order_id: sell.execution.order_id,
+      action: 'SELL',
+      status: 'FILLED',
+      cycle_id: sell.cycle_id,
+      model_version: 'scripted-v1',
+    });
     expect(list[1]).toMatchObject({ order_id: buy.execution.order_id, action: 'BUY', status: 'FILLED', cycle_id: buy.cycle_id });
   });
 
@@ -156,7 +162,10 @@ describe('seed contract through the real HTTP server and a fake Binance', () => 
   });
 
   describe('error paths store nothing', () => {
-    const counts = async () => ({ trades: (await trades()).length, cycles: Object.values(await server.runtime.store.cycles.countByStatus()).reduce((a, b) => a + b, 0) });
+    const counts = async () => ({
+      trades: (await trades()).length,
+      cycles: Object.values(await server.runtime.store.cycles.countByStatus()).reduce((a, b) => a + b, 0),
+    });
 
     it('unknown symbol -> 404 UNKNOWN_SYMBOL', async () => {
       const before = await counts();
@@ -224,7 +233,9 @@ describe('seed contract through the real HTTP server and a fake Binance', () => 
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger');
     const spec = await json(await get('/openapi.json'));
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/trading/run-cycle', '/trading/trades', '/trading/market/latest', '/health']));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/trading/run-cycle', '/trading/trades', '/trading/market/latest', '/health']),
+    );
     const health = await get('/health');
     expect(health.status).toBe(200);
     expect((await json(health)).components.store.status).toBe('ok');
