@@ -19,7 +19,8 @@ type Pending =
   | { kind: 'rateLimit'; retryAfterS: number }
   | { kind: 'ban'; retryAfterS: number }
   | { kind: 'malformed'; shape: 'json' | 'shape' }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  | { kind: 'reply'; reply: FakeReply };
 
 /**
  * Fault switches shared by every fake venue. Each `...Next(n)` queues n faulty answers; the next n requests
@@ -64,6 +65,12 @@ export class FaultSwitches {
     return this;
   }
 
+  /** The next n requests get exactly `reply` (venue-specific errors such as Bybit's HTTP 200 retCode 10006). */
+  replyNext(n: number, reply: FakeReply): this {
+    for (let i = 0; i < n; i++) this.queue.push({ kind: 'reply', reply });
+    return this;
+  }
+
   /** Clears queued faults, latency and counters. */
   reset(): void {
     this.queue.length = 0;
@@ -101,6 +108,9 @@ export class FaultSwitches {
         return true;
       case 'ban':
         sendJson(res, { status: 418, body: this.bodies.banned, headers: { 'retry-after': String(fault.retryAfterS) } });
+        return true;
+      case 'reply':
+        sendJson(res, fault.reply);
         return true;
       case 'malformed':
         if (fault.shape === 'json') sendRaw(res, 200, '{"truncated": [1, 2', 'application/json');

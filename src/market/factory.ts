@@ -1,0 +1,143 @@
+import type { AppConfig } from '../config.js';
+import type { Candle, Interval } from '../domain/candle.js';
+import type { Venue } from '../domain/market.js';
+import { BinanceMarketDataClient } from './binance-client.js';
+import { BybitMarketDataClient } from './bybit-client.js';
+import { CachedMarketDataSource } from './cached-source.js';
+import type { KlineProgress, KlineRangeQuery, MarketDataSource, SteppableSource, Ticker24h } from './port.js';
+import { ReplaySource } from './replay-source.js';
+import { type CryptoVenue, type ResolvedSymbol, resolveSymbol } from './symbols.js';
+import { SyntheticSource } from './synthetic-source.js';
+import { YahooMarketDataClient } from './yahoo-client.js';
+
+/** The config fields market sources read. */
+export type MarketConfig = Pick<
+  AppConfig,
+  | 'MARKET_SOURCE'
+  | 'BINANCE_BASE_URL'
+  | 'BYBIT_BASE_URL'
+  | 'BYBIT_CATEGORY'
+  | 'YAHOO_BASE_URL'
+  | 'HTTP_TIMEOUT_MS'
+  | 'HTTP_RETRIES'
+  | 'MARKET_CACHE_TTL_MS'
+  | 'SYNTHETIC_SEED'
+  | 'KLINE_INTERVAL'
+  | 'DEFAULT_SYMBOL'
+>;
+
+export interface MarketDeps {
+  /** Wall clock (live) or SimClock time: drives the cache TTL, the synthetic market and Yahoo's open ranges. */
+  readonly now: () => number;
+  /** Injected in tests so retries do not really sleep. */
+  readonly sleep?: (ms: number) => Promise<unknown>;
+}
+
+/** One unwrapped source by venue name (no cache). */
+export function createVenueSource(
+  venue: 'binance' | 'bybit' | 'yahoo' | 'synthetic',
+  config: MarketConfig,
+  deps: MarketDeps,
+): MarketDataSource {
+  const http = { timeoutMs: config.HTTP_TIMEOUT_MS, retries: config.HTTP_RETRIES, ...(deps.sleep ? { sleep: deps.sleep } : {}) };
+  switch (venue) {
+    case 'binance':
+      return new BinanceMarketDataClient({ baseUrl: config.BINANCE_BASE_URL, ...http });
+    case 'bybit':
+      return new BybitMarketDataClient({ baseUrl: config.BYBIT_BASE_URL, category: config.BYBIT_CATEGORY, ...http });
+    case 'yahoo':
+      return new YahooMarketDataClient({ baseUrl: config.YAHOO_BASE_URL, now: deps.now, ...http });
+    case 'synthetic':
+      return new SyntheticSource({ seed: config.SYNTHETIC_SEED, now: deps.now, interval: config.KLINE_INTERVAL });
+  }
+}
+
+/**
+ * The market source MARKET_SOURCE names: `binance`, `bybit`, `yahoo` and `synthetic` wrapped in the TTL
+ * cache (MARKET_CACHE_TTL_MS); `replay:<csv>` as a bare ReplaySource (a SteppableSource: its cursor moves on
+ * advance(), so a time-based cache would serve stale windows). The replay file's name gives symbol and
+ * interval (`BTCUSDT_1h.csv`), else DEFAULT_SYMBOL and KLINE_INTERVAL.
+ * @throws ConclaveError VALIDATION_ERROR when the replay file cannot be read.
+ */
+export function createMarketSource(config: MarketConfig, deps: MarketDeps): MarketDataSource {
+  const source = config.MARKET_SOURCE;
+  if (source.startsWith('replay:')) {
+    const path = source.slice('replay:'.length);
+    try {
+      return ReplaySource.fromCsv(path);
+    } catch {
+      return ReplaySource.fromCsv(path, { symbol: config.DEFAULT_SYMBOL, interval: config.KLINE_INTERVAL });
+    }
+  }
+  const venue = source as 'binance' | 'bybit' | 'yahoo' | 'synthetic';
+  return new CachedMarketDataSource(createVenueSource(venue, config, deps), { ttlMs: config.MARKET_CACHE_TTL_MS, now: deps.now });
+}
+
+/** True for sources with a cursor (replay). */
+export function isSteppable(source: MarketDataSource): source is SteppableSource {
+  const s = source as Partial<SteppableSource>;
+  return typeof s.advance === 'function' && typeof s.now === 'function';
+}
+
+/**
+ * Routes each symbol to the source that trades it: crypto to the crypto venue, stocks (AAPL, SPY,
+ * TICKER.US) to Yahoo, after resolving the symbol (`BTC` -> `BTCUSDT`). Offline sources (synthetic,
+ * replay) take every symbol themselves.
+ */
+export class VenueRouter implements MarketDataSource {
+  readonly get24hTickers?: () => Promise<Ticker24h[]>;
+
+  constructor(
+    private readonly crypto: MarketDataSource,
+    private readonly stocks: MarketDataSource,
+    private readonly cryptoVenue: CryptoVenue,
+  ) {
+    const tickers = crypto.get24hTickers?.bind(crypto);
+    if (tickers) this.get24hTickers = tickers;
+  }
+
+  get venue(): Venue {
+    return this.crypto.venue;
+  }
+
+  /** @throws ConclaveError UNKNOWN_SYMBOL when the input resolves to nothing. */
+  resolve(symbol: string): ResolvedSymbol {
+    return resolveSymbol(symbol, { cryptoVenue: this.cryptoVenue });
+  }
+
+  /** The source and venue spelling a symbol goes to. */
+  route(symbol: string): { source: MarketDataSource; symbol: string; resolved: ResolvedSymbol } {
+    const resolved = this.resolve(symbol);
+    return { source: resolved.assetType === 'stock' ? this.stocks : this.crypto, symbol: resolved.symbol, resolved };
+  }
+
+  getCurrentPrice(symbol: string): Promise<number> {
+    const r = this.route(symbol);
+    return r.source.getCurrentPrice(r.symbol);
+  }
+
+  getRecentKlines(symbol: string, interval: Interval, limit: number): Promise<Candle[]> {
+    const r = this.route(symbol);
+    return r.source.getRecentKlines(r.symbol, interval, limit);
+  }
+
+  getKlines(query: KlineRangeQuery, onProgress?: KlineProgress): Promise<Candle[]> {
+    const r = this.route(query.symbol);
+    return r.source.getKlines({ ...query, symbol: r.symbol }, onProgress);
+  }
+}
+
+/**
+ * A router over the configured source: with MARKET_SOURCE binance or bybit, crypto goes there and stocks
+ * to Yahoo; with yahoo, crypto goes to Binance; synthetic and replay serve every symbol. Each venue source
+ * is cached.
+ */
+export function createVenueRouter(config: MarketConfig, deps: MarketDeps): VenueRouter {
+  const main = createMarketSource(config, deps);
+  const source = config.MARKET_SOURCE;
+  if (source === 'synthetic' || source.startsWith('replay:')) return new VenueRouter(main, main, 'binance');
+  const cache = (s: MarketDataSource) => new CachedMarketDataSource(s, { ttlMs: config.MARKET_CACHE_TTL_MS, now: deps.now });
+  if (source === 'yahoo') return new VenueRouter(cache(createVenueSource('binance', config, deps)), main, 'binance');
+  const cryptoVenue = source as CryptoVenue;
+  return new VenueRouter(main, cache(createVenueSource('yahoo', config, deps)), cryptoVenue);
+}
