@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyServerOptions, LogController } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
@@ -28,8 +28,9 @@ export interface BuildAppOptions {
  */
 export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Promise<ApiApp> {
   const logger = options.logger ?? false;
-  const base =
-    typeof logger === 'boolean' ? Fastify({ logger, disableRequestLogging: true }) : Fastify({ loggerInstance: logger, disableRequestLogging: true });
+  // Per-request logs are off: a cycle logs itself with its cycle id, and request lines would dominate the hot path.
+  const logController = new LogController({ disableRequestLogging: true });
+  const base = typeof logger === 'boolean' ? Fastify({ logger, logController }) : Fastify({ loggerInstance: logger, logController });
   const app: ApiApp = base.withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
