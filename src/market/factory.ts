@@ -111,17 +111,17 @@ export class VenueRouter implements MarketDataSource {
     return { source: resolved.assetType === 'stock' ? this.stocks : this.crypto, symbol: resolved.symbol, resolved };
   }
 
-  getCurrentPrice(symbol: string): Promise<number> {
+  async getCurrentPrice(symbol: string): Promise<number> {
     const r = this.route(symbol);
     return r.source.getCurrentPrice(r.symbol);
   }
 
-  getRecentKlines(symbol: string, interval: Interval, limit: number): Promise<Candle[]> {
+  async getRecentKlines(symbol: string, interval: Interval, limit: number): Promise<Candle[]> {
     const r = this.route(symbol);
     return r.source.getRecentKlines(r.symbol, interval, limit);
   }
 
-  getKlines(query: KlineRangeQuery, onProgress?: KlineProgress): Promise<Candle[]> {
+  async getKlines(query: KlineRangeQuery, onProgress?: KlineProgress): Promise<Candle[]> {
     const r = this.route(query.symbol);
     return r.source.getKlines({ ...query, symbol: r.symbol }, onProgress);
   }
