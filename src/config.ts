@@ -108,6 +108,87 @@ export const CONFIG_FIELDS = {
     default: 'pipeline',
     doc: 'Coordination protocol: pipeline (seed), brain, consensus.',
   },
+  MAX_DAILY_LOSS: {
+    schema: z.coerce.number().positive().max(1),
+    default: '0.05',
+    doc: 'Risk governor: halt when equity falls this fraction below the UTC day start equity (0.05 = 5%); lifts at the next UTC day or on resume.',
+  },
+  MAX_DRAWDOWN: {
+    schema: z.coerce.number().positive().max(1),
+    default: '0.2',
+    doc: 'Risk governor: halt when equity falls this fraction below its peak; only an operator resume lifts it.',
+  },
+  RISK_REDUCE_AT: {
+    schema: z.coerce.number().positive().max(1),
+    default: '0.5',
+    doc: 'Risk governor: at this fraction of the daily-loss or drawdown limit the state is REDUCING (only orders that shrink a position pass).',
+  },
+  MAX_EXPOSURE: {
+    schema: z.coerce.number().positive().max(10),
+    default: '1',
+    doc: 'Risk governor: gross exposure (sum of |position value|) after an order, as a fraction of equity.',
+  },
+  MAX_POSITION_PER_SYMBOL: {
+    schema: z.coerce.number().positive().max(10),
+    default: '0.5',
+    doc: 'Risk governor: one symbol\'s position value after an order, as a fraction of equity.',
+  },
+  MAX_ORDERS_PER_MINUTE: {
+    schema: z.coerce.number().int().min(1).max(10_000),
+    default: '30',
+    doc: 'Risk governor: orders approved per account in any 60 s of clock time; more are denied (ORDER_RATE).',
+  },
+  SIZING_MODE: {
+    schema: z.enum(['fixed', 'risk']),
+    default: 'fixed',
+    doc: 'brain/consensus sizing: fixed (ORDER_FRACTION of equity) or risk (RISK_PER_TRADE of equity lost at the ATR stop).',
+  },
+  RISK_PER_TRADE: {
+    schema: z.coerce.number().positive().max(0.2),
+    default: '0.01',
+    doc: 'Risk-per-trade sizing: fraction of equity lost if the stop is hit (0.01 = 1%).',
+  },
+  ATR_PERIOD: { schema: z.coerce.number().int().min(2).max(500), default: '14', doc: 'ATR period for stop distances.' },
+  ATR_STOP_MULT: {
+    schema: z.coerce.number().min(0).max(50),
+    default: '2',
+    doc: 'Stop-loss distance in ATRs below a long entry (0 = no stop-loss; risk sizing then falls back to fixed).',
+  },
+  TAKE_PROFIT_R: {
+    schema: z.coerce.number().min(0).max(50),
+    default: '2',
+    doc: 'Take-profit distance as a multiple of the stop distance (R); 0 = no take-profit.',
+  },
+  ENABLE_MAP_PATH: {
+    schema: z.string().min(1),
+    default: './config/enable-map.yaml',
+    doc: 'brain protocol: YAML map regime -> enabled strategies, with the selection cooldown.',
+  },
+  REGIME_TREND_WINDOW: {
+    schema: z.coerce.number().int().min(5).max(500),
+    default: '48',
+    doc: 'Regime: bars of the trend measure (log return over the window / its expected noise).',
+  },
+  REGIME_VOL_WINDOW: {
+    schema: z.coerce.number().int().min(5).max(500),
+    default: '24',
+    doc: 'Regime: bars of the realised-volatility window whose percentile marks HIGH_VOL.',
+  },
+  REGIME_CONFIRM_BARS: {
+    schema: z.coerce.number().int().min(1).max(100),
+    default: '3',
+    doc: 'Regime hysteresis: a new regime must be seen on this many consecutive cycles before it is adopted.',
+  },
+  CONSENSUS_VOTERS: {
+    schema: z.string().regex(/^[a-z0-9-]+(,[a-z0-9-]+)*$/, 'comma-separated strategy names'),
+    default: 'ml-classifier,sma-cross,breakout,mean-reversion',
+    doc: 'consensus protocol: strategies that vote (each one voter).',
+  },
+  CONSENSUS_MIN_AGREEMENT: {
+    schema: z.coerce.number().min(0).max(1),
+    default: '0.5',
+    doc: 'consensus protocol: weighted share the winning action needs (strictly more than this), else HOLD.',
+  },
   DATABASE_URL: {
     schema: z.string().min(1),
     default: 'sqlite:///./data/conclave.db',
@@ -181,6 +262,12 @@ const RULES: ReadonlyArray<(c: RawConfig) => string | null> = [
     if (!c.MARKET_SOURCE.startsWith('replay:')) return null;
     const file = c.MARKET_SOURCE.slice('replay:'.length);
     return existsSync(file) ? null : `MARKET_SOURCE=${c.MARKET_SOURCE}: file not found: ${file}`;
+  },
+  function regimeFitsCandleWindow(c) {
+    const need = Math.max(c.REGIME_TREND_WINDOW + 1, 2 * c.REGIME_VOL_WINDOW + 1);
+    return need > c.KLINE_LIMIT
+      ? `KLINE_LIMIT=${c.KLINE_LIMIT} is too small for the regime windows: need at least ${need} (REGIME_TREND_WINDOW + 1 and 2 * REGIME_VOL_WINDOW + 1)`
+      : null;
   },
   function llmNeedsUrlWithKey(c) {
     return c.LLM_API_KEY && !c.LLM_BASE_URL ? 'LLM_API_KEY is set but LLM_BASE_URL is empty' : null;
