@@ -48,7 +48,12 @@ export class Portfolio {
     this.realized = book?.realizedPnl ?? 0;
     this.fees = book?.feesPaid ?? 0;
     for (const p of book?.positions ?? []) {
-      this.positions.set(p.symbol, { quantity: p.quantity, avgPrice: p.avgPrice, stopLoss: p.stopLoss ?? null, takeProfit: p.takeProfit ?? null });
+      this.positions.set(p.symbol, {
+        quantity: p.quantity,
+        avgPrice: p.avgPrice,
+        stopLoss: p.stopLoss ?? null,
+        takeProfit: p.takeProfit ?? null,
+      });
     }
   }
 
@@ -95,18 +100,27 @@ export class Portfolio {
     assertFiniteAmount('executionPrice', fill.executionPrice);
     assertFiniteAmount('fee', fill.fee);
     if (fill.quantity <= 0 || fill.executionPrice <= 0) {
-      throw new ConclaveError('VALIDATION_ERROR', `fill ${fill.orderId}: quantity and price must be > 0, got ${fill.quantity} @ ${fill.executionPrice}`);
+      throw new ConclaveError(
+        'VALIDATION_ERROR',
+        `fill ${fill.orderId}: quantity and price must be > 0, got ${fill.quantity} @ ${fill.executionPrice}`,
+      );
     }
     const signed = fill.side === 'BUY' ? fill.quantity : -fill.quantity;
     const notional = fill.quantity * fill.executionPrice;
     const cashAfter = this.cashValue + (fill.side === 'BUY' ? -notional : notional) - fill.fee;
     const held = this.quantity(fill.symbol);
     if (fill.side === 'SELL' && !this.config.allowShort && fill.quantity > held + DUST) {
-      throw new ConclaveError('VALIDATION_ERROR', `fill ${fill.orderId}: SELL ${fill.quantity} ${fill.symbol} exceeds held ${held} and shorting is off`);
+      throw new ConclaveError(
+        'VALIDATION_ERROR',
+        `fill ${fill.orderId}: SELL ${fill.quantity} ${fill.symbol} exceeds held ${held} and shorting is off`,
+      );
     }
     // Cash may not go negative on spot; a short's proceeds keep it positive.
     if (cashAfter < -1e-9) {
-      throw new ConclaveError('VALIDATION_ERROR', `fill ${fill.orderId}: needs ${(-cashAfter + this.cashValue).toFixed(8)} cash, have ${this.cashValue.toFixed(8)}`);
+      throw new ConclaveError(
+        'VALIDATION_ERROR',
+        `fill ${fill.orderId}: needs ${(-cashAfter + this.cashValue).toFixed(8)} cash, have ${this.cashValue.toFixed(8)}`,
+      );
     }
     this.cashValue = Math.max(0, cashAfter);
     this.fees += fill.fee;
@@ -161,6 +175,19 @@ export class Portfolio {
       positions,
       time,
     };
+  }
+
+  /** Equity in quote units: cash plus every position at its mark (average price when unmarked). */
+  equity(marks: ReadonlyMap<string, number>): number {
+    let value = this.cashValue;
+    for (const [symbol, p] of this.positions) value += p.quantity * (marks.get(symbol) ?? p.avgPrice);
+    return value;
+  }
+
+  /** Value of the `symbol` position at its mark (signed; 0 when flat). */
+  positionValue(symbol: string, marks: ReadonlyMap<string, number>): number {
+    const p = this.positions.get(symbol);
+    return p ? p.quantity * (marks.get(symbol) ?? p.avgPrice) : 0;
   }
 
   /** Gross exposure (sum of |quantity * mark|) as a number of quote units. */
