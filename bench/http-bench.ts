@@ -4,7 +4,7 @@
  * latency over 500 sequential requests, throughput with 16 concurrent clients (autocannon), server CPU per
  * cycle and peak RSS. Run: `node --import tsx bench/http-bench.ts` (writes bench/results/http.json).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -58,6 +58,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 export async function runHttpBench(): Promise<HttpBenchResult> {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
   const fake = spawn(process.execPath, ['--import', 'tsx', 'tests/fakes/fake-binance-main.ts', '--port', '0', '--symbols', 'BTCUSDT', '--interval', '1m'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,7 +68,7 @@ export async function runHttpBench(): Promise<HttpBenchResult> {
   const port = 18_000 + Math.floor(Math.random() * 1000);
   const base = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const server = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const server = spawn(process.execPath, ['dist/main.js'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

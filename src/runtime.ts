@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { AppConfig } from './config.js';
 import { type Candle, intervalMs } from './domain/candle.js';
 import { AgentRegistry } from './engine/agent-registry.js';

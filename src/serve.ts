@@ -1,10 +1,9 @@
 import { loadConfig, loadDotEnv } from './config.js';
-import { isConclaveError } from './domain/errors.js';
 import { createRuntime } from './runtime.js';
 import { buildServer } from './server.js';
 import { createLogger } from './telemetry/logger.js';
 
-/** `npm start`: the API server with the paper-trading engine. */
+/** `npm start` / `conclave serve`: the API server with the paper-trading engine. */
 export async function serve(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
@@ -25,12 +24,4 @@ export async function serve(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  serve().catch((error: unknown) => {
-    const message = isConclaveError(error) ? `${error.code}: ${error.message}` : (error as Error)?.stack ?? String(error);
-    process.stderr.write(`conclave failed to start\n${message}\n`);
-    process.exit(1);
-  });
 }

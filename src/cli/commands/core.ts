@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { serve } from '../../main.js';
+import { serve } from '../../serve.js';
 import { fetchTrainingCandles } from '../../runtime.js';
 import { createRuntime } from '../../runtime.js';
 import { createMarketSource } from '../../market/factory.js';
