@@ -61,7 +61,9 @@ function runSession(allowShort: boolean, steps: readonly Step[]): void {
     cash += s.side === 'BUY' ? -notional - fee : notional - fee;
     fees += fee;
     qty.set(s.symbol, held + (s.side === 'BUY' ? quantity : -quantity));
-    SYMBOLS.forEach((sym, k) => marks.set(sym, s.marks[k]));
+    SYMBOLS.forEach((sym, k) => {
+      marks.set(sym, s.marks[k]);
+    });
 
     const snap = book.snapshot(marks, i);
     const scale = START + notional + SYMBOLS.reduce((a, sym) => a + Math.abs((qty.get(sym) ?? 0) * marks.get(sym)!), 0);
