@@ -1,9 +1,10 @@
-import type { Insertable, Kysely } from 'kysely';
+import { type Insertable, type Kysely, type OperationNodeSource, sql } from 'kysely';
 import type { Action } from '../domain/action.js';
 import type { AgentMessage } from '../domain/messages.js';
 import type { OrderStatus } from '../domain/order.js';
 import type { CycleRecord, CycleStore } from '../engine/ports.js';
 import { chunk, fromJson, toJson, toJsonOrNull } from './codec.js';
+import type { SqlDialect } from './migrations/index.js';
 import type { CyclesTable, DatabaseSchema, MessagesTable, TradesTable } from './schema.js';
 
 /** One stored cycle without its messages. */
@@ -37,6 +38,8 @@ export interface CycleListQuery {
 
 /** Rows per multi-row message insert: 9 columns, well under SQLite's 32766 and PostgreSQL's 65535 parameters. */
 const MESSAGE_CHUNK = 1000;
+/** Rows (messages + trades) up to which a PostgreSQL cycle is written as one statement (~9 parameters each). */
+const PG_SINGLE_STATEMENT_ROWS = 2000;
 
 /** The cycle a stop trigger belongs to has no report; its kind lives in the StopTriggered message. */
 function stopKinds(messages: readonly AgentMessage[]): Map<string, string> {
@@ -100,6 +103,147 @@ function tradeRows(record: CycleRecord): Insertable<TradesTable>[] {
   return rows;
 }
 
+/** A data-modifying statement: executable alone, or embeddable as a CTE. */
+type Statement = { execute(): Promise<unknown> } & OperationNodeSource;
+
+/** Every write of one cycle, in dependency order (the cycle row first: messages reference it). */
+function cycleStatements(db: Kysely<DatabaseSchema>, record: CycleRecord): Statement[] {
+  const { cycleId, userId, snapshot, decision, portfolio } = record;
+  const out: Statement[] = [];
+  out.push(
+    db.insertInto('cycles').values({
+      id: cycleId,
+      user_id: userId,
+      symbol: record.symbol,
+      protocol: record.protocol,
+      started_at: record.startedAt,
+      finished_at: record.finishedAt,
+      action: decision?.action ?? null,
+      confidence: decision?.confidence ?? null,
+      execution_status: cycleStatus(record),
+      model_version: record.modelVersion,
+      idempotency_key: record.idempotencyKey,
+      response: toJson(record.response),
+    }),
+  );
+  const messages: Insertable<MessagesTable>[] = record.messages.map((m) => ({
+    id: m.id,
+    cycle_id: cycleId,
+    seq: m.seq,
+    from_agent: m.from,
+    to_agent: m.to,
+    type: m.type,
+    payload: toJson(m.payload),
+    ts_event: m.tsEvent,
+    ts_init: m.tsInit,
+  }));
+  for (const part of chunk(messages, MESSAGE_CHUNK)) out.push(db.insertInto('messages').values(part));
+  out.push(
+    db.insertInto('market_snapshots').values({
+      cycle_id: cycleId,
+      symbol: snapshot.symbol,
+      source: snapshot.source,
+      interval: snapshot.interval,
+      price: snapshot.price,
+      sma_10: snapshot.indicators.sma_10,
+      sma_50: snapshot.indicators.sma_50,
+      rsi_14: snapshot.indicators.rsi_14,
+      features: toJsonOrNull(snapshot.features),
+      candle_time: snapshot.candleTime,
+      observed_at: snapshot.observedAt,
+    }),
+  );
+  if (decision) {
+    out.push(
+      db.insertInto('decisions').values({
+        cycle_id: cycleId,
+        user_id: userId,
+        symbol: decision.symbol,
+        action: decision.action,
+        confidence: decision.confidence,
+        reason: decision.reason,
+        model_version: decision.modelVersion,
+        strategy: decision.strategy,
+        probabilities: toJson(decision.probabilities),
+        price: snapshot.price,
+        created_at: snapshot.observedAt,
+      }),
+    );
+  }
+  const trades = tradeRows(record);
+  if (trades.length > 0) out.push(db.insertInto('trades').values(trades));
+  if (!portfolio) return out;
+
+  const book = portfolio.snapshot;
+  const time = book.time;
+  out.push(
+    db
+      .insertInto('accounts')
+      .values({
+        user_id: userId,
+        // Only used when the account row does not exist yet; from equity = start + realised + unrealised - fees.
+        starting_capital: book.equity - book.realizedPnl - book.unrealizedPnl + book.feesPaid,
+        cash: book.cash,
+        realized_pnl: book.realizedPnl,
+        fees_paid: book.feesPaid,
+        updated_at: time,
+      })
+      .onConflict((oc) =>
+        oc.column('user_id').doUpdateSet((eb) => ({
+          cash: eb.ref('excluded.cash'),
+          realized_pnl: eb.ref('excluded.realized_pnl'),
+          fees_paid: eb.ref('excluded.fees_paid'),
+          updated_at: eb.ref('excluded.updated_at'),
+        })),
+      ),
+  );
+  // Replace the set: the delete and the upsert touch disjoint rows, so they can share one PostgreSQL statement.
+  const open = portfolio.positions.filter((p) => p.quantity !== 0);
+  const keep = open.map((p) => p.symbol);
+  let remove = db.deleteFrom('positions').where('user_id', '=', userId);
+  if (keep.length > 0) remove = remove.where('symbol', 'not in', keep);
+  out.push(remove);
+  if (open.length > 0) {
+    out.push(
+      db
+        .insertInto('positions')
+        .values(
+          open.map((p) => ({
+            user_id: userId,
+            symbol: p.symbol,
+            quantity: p.quantity,
+            avg_price: p.avgPrice,
+            stop_loss: p.stopLoss ?? null,
+            take_profit: p.takeProfit ?? null,
+            opened_at: time,
+            updated_at: time,
+          })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['user_id', 'symbol']).doUpdateSet((eb) => ({
+            quantity: eb.ref('excluded.quantity'),
+            avg_price: eb.ref('excluded.avg_price'),
+            stop_loss: eb.ref('excluded.stop_loss'),
+            take_profit: eb.ref('excluded.take_profit'),
+            updated_at: eb.ref('excluded.updated_at'),
+          })),
+        ),
+    );
+  }
+  out.push(
+    db.insertInto('equity_points').values({
+      user_id: userId,
+      cycle_id: cycleId,
+      time,
+      cash: book.cash,
+      equity: book.equity,
+      realized_pnl: book.realizedPnl,
+      unrealized_pnl: book.unrealizedPnl,
+    }),
+  );
+  return out;
+}
+
 function toSummary(row: Omit<CyclesTable, 'response'>): CycleSummary {
   return {
     id: row.id,
@@ -131,8 +275,8 @@ const SUMMARY_COLUMNS = [
 ] as const;
 
 /**
- * Cycles and everything they wrote. `saveCycle` is the hot path of every trading cycle: one transaction of
- * at most ten statements, multi-row inserts for messages, trades and positions.
+ * Cycles and everything they wrote. `saveCycle` is the hot path of every trading cycle: multi-row inserts
+ * for messages, trades and positions; one transaction on SQLite, one statement on PostgreSQL.
  */
 export class CycleRepository implements CycleStore {
   private nextId = 1;
@@ -141,7 +285,7 @@ export class CycleRepository implements CycleStore {
 
   constructor(
     private readonly db: Kysely<DatabaseSchema>,
-    private readonly opts: { readonly idBlock: number },
+    private readonly opts: { readonly idBlock: number; readonly dialect: SqlDialect },
   ) {}
 
   /**
@@ -174,147 +318,26 @@ export class CycleRepository implements CycleStore {
 
   /**
    * Writes the cycle row, its messages, snapshot, decision, trades (FILLED and REJECTED reports, plus stop
-   * fills without a report), the account, the user's positions (replaced as a set) and an equity point, in
-   * one transaction: all of it or nothing.
+   * fills without a report), the account, the user's positions (replaced as a set) and an equity point, all
+   * or nothing. SQLite: one IMMEDIATE transaction of in-process statements. PostgreSQL: the same statements
+   * as data-modifying CTEs of ONE statement (atomic on its own, one network round trip instead of ten).
    * @throws ConclaveError CONFLICT when the idempotency key, cycle id or an order id already exists (nothing written)
    * @throws ConclaveError STORE_UNAVAILABLE
    */
   async saveCycle(record: CycleRecord): Promise<void> {
-    const { cycleId, userId, snapshot, decision, portfolio } = record;
-    const trades = tradeRows(record);
-    const messages: Insertable<MessagesTable>[] = record.messages.map((m) => ({
-      id: m.id,
-      cycle_id: cycleId,
-      seq: m.seq,
-      from_agent: m.from,
-      to_agent: m.to,
-      type: m.type,
-      payload: toJson(m.payload),
-      ts_event: m.tsEvent,
-      ts_init: m.tsInit,
-    }));
-
+    // One statement must stay under PostgreSQL's 65535 bind parameters; huge cycles take the transaction path.
+    if (
+      this.opts.dialect === 'postgres' &&
+      record.messages.length + record.reports.length + record.fills.length <= PG_SINGLE_STATEMENT_ROWS
+    ) {
+      const statements = cycleStatements(this.db, record);
+      const last = statements.pop();
+      const ctes = statements.map((q, i) => sql`${sql.id(`w${i}`)} as (${q})`);
+      await sql`with ${sql.join(ctes, sql`, `)} ${last}`.execute(this.db);
+      return;
+    }
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('cycles')
-        .values({
-          id: cycleId,
-          user_id: userId,
-          symbol: record.symbol,
-          protocol: record.protocol,
-          started_at: record.startedAt,
-          finished_at: record.finishedAt,
-          action: decision?.action ?? null,
-          confidence: decision?.confidence ?? null,
-          execution_status: cycleStatus(record),
-          model_version: record.modelVersion,
-          idempotency_key: record.idempotencyKey,
-          response: toJson(record.response),
-        })
-        .execute();
-      for (const part of chunk(messages, MESSAGE_CHUNK)) await trx.insertInto('messages').values(part).execute();
-      await trx
-        .insertInto('market_snapshots')
-        .values({
-          cycle_id: cycleId,
-          symbol: snapshot.symbol,
-          source: snapshot.source,
-          interval: snapshot.interval,
-          price: snapshot.price,
-          sma_10: snapshot.indicators.sma_10,
-          sma_50: snapshot.indicators.sma_50,
-          rsi_14: snapshot.indicators.rsi_14,
-          features: toJsonOrNull(snapshot.features),
-          candle_time: snapshot.candleTime,
-          observed_at: snapshot.observedAt,
-        })
-        .execute();
-      if (decision) {
-        await trx
-          .insertInto('decisions')
-          .values({
-            cycle_id: cycleId,
-            user_id: userId,
-            symbol: decision.symbol,
-            action: decision.action,
-            confidence: decision.confidence,
-            reason: decision.reason,
-            model_version: decision.modelVersion,
-            strategy: decision.strategy,
-            probabilities: toJson(decision.probabilities),
-            price: snapshot.price,
-            created_at: snapshot.observedAt,
-          })
-          .execute();
-      }
-      if (trades.length > 0) await trx.insertInto('trades').values(trades).execute();
-      if (portfolio) {
-        const book = portfolio.snapshot;
-        const time = book.time;
-        await trx
-          .insertInto('accounts')
-          .values({
-            user_id: userId,
-            // Only used when the account row does not exist yet; from equity = start + realised + unrealised - fees.
-            starting_capital: book.equity - book.realizedPnl - book.unrealizedPnl + book.feesPaid,
-            cash: book.cash,
-            realized_pnl: book.realizedPnl,
-            fees_paid: book.feesPaid,
-            updated_at: time,
-          })
-          .onConflict((oc) =>
-            oc.column('user_id').doUpdateSet((eb) => ({
-              cash: eb.ref('excluded.cash'),
-              realized_pnl: eb.ref('excluded.realized_pnl'),
-              fees_paid: eb.ref('excluded.fees_paid'),
-              updated_at: eb.ref('excluded.updated_at'),
-            })),
-          )
-          .execute();
-        const open = portfolio.positions.filter((p) => p.quantity !== 0);
-        const keep = open.map((p) => p.symbol);
-        let remove = trx.deleteFrom('positions').where('user_id', '=', userId);
-        if (keep.length > 0) remove = remove.where('symbol', 'not in', keep);
-        await remove.execute();
-        if (open.length > 0) {
-          await trx
-            .insertInto('positions')
-            .values(
-              open.map((p) => ({
-                user_id: userId,
-                symbol: p.symbol,
-                quantity: p.quantity,
-                avg_price: p.avgPrice,
-                stop_loss: p.stopLoss ?? null,
-                take_profit: p.takeProfit ?? null,
-                opened_at: time,
-                updated_at: time,
-              })),
-            )
-            .onConflict((oc) =>
-              oc.columns(['user_id', 'symbol']).doUpdateSet((eb) => ({
-                quantity: eb.ref('excluded.quantity'),
-                avg_price: eb.ref('excluded.avg_price'),
-                stop_loss: eb.ref('excluded.stop_loss'),
-                take_profit: eb.ref('excluded.take_profit'),
-                updated_at: eb.ref('excluded.updated_at'),
-              })),
-            )
-            .execute();
-        }
-        await trx
-          .insertInto('equity_points')
-          .values({
-            user_id: userId,
-            cycle_id: cycleId,
-            time,
-            cash: book.cash,
-            equity: book.equity,
-            realized_pnl: book.realizedPnl,
-            unrealized_pnl: book.unrealizedPnl,
-          })
-          .execute();
-      }
+      for (const statement of cycleStatements(trx, record)) await statement.execute();
     });
   }
 

@@ -172,7 +172,7 @@ function buildStore(db: Kysely<DatabaseSchema>, dialect: SqlDialect, opts: OpenS
   return {
     dialect,
     db,
-    cycles: new CycleRepository(db, { idBlock: opts.cycleIdBlock ?? 64 }),
+    cycles: new CycleRepository(db, { idBlock: opts.cycleIdBlock ?? 64, dialect }),
     trades: new TradeRepository(db),
     snapshots: new MarketSnapshotRepository(db),
     decisions: new DecisionRepository(db),
