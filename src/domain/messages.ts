@@ -13,6 +13,8 @@ export interface MessagePayloads {
   Decision: Decision;
   /** A decision the risk gate let through, with size and stops. */
   OrderIntent: OrderIntent;
+  /** A next-open order waiting for the next candle's open (backtests and replays). */
+  OrderAccepted: { readonly intent: OrderIntent; readonly orderId: string };
   OrderFilled: { readonly fill: Fill; readonly report: ExecutionReport };
   OrderSkipped: { readonly report: ExecutionReport };
   OrderDenied: { readonly reasonCode: string; readonly reason: string; readonly report: ExecutionReport };
