@@ -11,6 +11,16 @@ import { ConclaveError } from './domain/errors.js';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
+const intervalList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  )
+  .pipe(z.array(z.enum(INTERVALS)).min(1).max(5));
+
 const logLevel = z
   .string()
   .transform((v) => v.toLowerCase())
@@ -198,6 +208,16 @@ export const CONFIG_FIELDS = {
   JWT_SECRET: { schema: z.string(), default: '', doc: 'HMAC secret for access tokens; required when HOST is not loopback.' },
   ACCESS_TOKEN_TTL_S: { schema: z.coerce.number().int().min(60), default: '900', doc: 'Access token lifetime.' },
   REFRESH_TOKEN_TTL_S: { schema: z.coerce.number().int().min(300), default: '1209600', doc: 'Refresh token lifetime.' },
+  AUTH_RATE_LIMIT: {
+    schema: z.coerce.number().int().min(1).max(100_000),
+    default: '20',
+    doc: 'Requests per minute per client IP on each of /api/auth/register, /login and /refresh (429 beyond).',
+  },
+  WS_MAX_BUFFERED_BYTES: {
+    schema: z.coerce.number().int().min(1024).max(1_073_741_824),
+    default: '1048576',
+    doc: 'A WebSocket client with more unsent bytes than this loses new messages (counted) until it catches up.',
+  },
   REPORTS_DIR: { schema: z.string().min(1), default: './reports', doc: 'Where run reports are written.' },
   DATA_DIR: { schema: z.string().min(1), default: './data', doc: 'Where scanner outputs and the default SQLite file live.' },
   LLM_BASE_URL: {
@@ -210,6 +230,63 @@ export const CONFIG_FIELDS = {
   TELEGRAM_BOT_TOKEN: { schema: z.string(), default: '', doc: 'Telegram bot token for sending scanner reports (optional).' },
   TELEGRAM_CHAT_ID: { schema: z.string(), default: '', doc: 'Telegram chat id for scanner reports.' },
   TELEGRAM_BASE_URL: { schema: z.url(), default: 'https://api.telegram.org', doc: 'Telegram Bot API base URL.' },
+  LLM_TIMEOUT_MS: { schema: z.coerce.number().int().min(1000).max(600_000), default: '60000', doc: 'Timeout of each LLM request.' },
+  LLM_INPUT_USD_PER_MTOK: {
+    schema: z.coerce.number().min(0),
+    default: '0',
+    doc: 'LLM price per million prompt tokens, for the cost log (0 = unknown).',
+  },
+  LLM_OUTPUT_USD_PER_MTOK: {
+    schema: z.coerce.number().min(0),
+    default: '0',
+    doc: 'LLM price per million completion tokens (0 = unknown).',
+  },
+  SCAN_SYMBOLS: {
+    schema: z.string(),
+    default: '',
+    doc: "Comma-separated symbols to scan; empty = the venue's top SCAN_UNIVERSE USDT pairs by 24 h quote volume.",
+  },
+  SCAN_UNIVERSE: { schema: z.coerce.number().int().min(1).max(500), default: '30', doc: 'Universe size when SCAN_SYMBOLS is empty.' },
+  SCAN_TIMEFRAMES: { schema: intervalList, default: '15m,1h,4h', doc: 'Timeframes analysed per candidate (comma-separated).' },
+  SCAN_SIGNAL_TIMEFRAME: {
+    schema: z.enum(INTERVALS),
+    default: '1h',
+    doc: 'Timeframe the detectors scan the universe on; one of SCAN_TIMEFRAMES.',
+  },
+  SCAN_CANDLES: {
+    schema: z.coerce.number().int().min(100).max(1000),
+    default: '1000',
+    doc: 'Candles per symbol and timeframe (history for calibration).',
+  },
+  SCAN_CONCURRENCY: {
+    schema: z.coerce.number().int().min(1).max(10),
+    default: '10',
+    doc: 'Venue requests in flight at most during a scan.',
+  },
+  SCAN_TOP_N: { schema: z.coerce.number().int().min(1).max(10), default: '3', doc: 'Opportunities published at most.' },
+  SCAN_MIN_CONFLUENCE: { schema: z.coerce.number().min(0).max(10), default: '8', doc: 'Filter: confluence score >= this (0-10).' },
+  SCAN_MIN_PROBABILITY: {
+    schema: z.coerce.number().min(0).max(1),
+    default: '0.7',
+    doc: 'Filter: calibrated target-before-stop rate >= this (fraction, 0.7 = 70%).',
+  },
+  SCAN_MIN_RR: { schema: z.coerce.number().min(0).max(100), default: '2', doc: 'Filter: reward/risk >= this.' },
+  SCAN_MIN_ALIGNED: {
+    schema: z.coerce.number().int().min(0).max(5),
+    default: '0',
+    doc: 'Filter: aligned timeframes >= this; 0 = all of them.',
+  },
+  SCAN_MIN_SAMPLE: {
+    schema: z.coerce.number().int().min(1).max(1000),
+    default: '20',
+    doc: 'Past occurrences needed before a probability counts; fewer fail the probability filter.',
+  },
+  SCAN_STOP_ATR: { schema: z.coerce.number().positive().max(20), default: '1.5', doc: 'Stop distance below entry in ATR(14) multiples.' },
+  SCAN_MAX_HOLD_BARS: {
+    schema: z.coerce.number().int().min(1).max(1000),
+    default: '48',
+    doc: 'Calibration: bars a past setup gets to reach target or stop.',
+  },
 } as const;
 
 type Fields = typeof CONFIG_FIELDS;
@@ -268,6 +345,11 @@ const RULES: ReadonlyArray<(c: RawConfig) => string | null> = [
     return need > c.KLINE_LIMIT
       ? `KLINE_LIMIT=${c.KLINE_LIMIT} is too small for the regime windows: need at least ${need} (REGIME_TREND_WINDOW + 1 and 2 * REGIME_VOL_WINDOW + 1)`
       : null;
+  },
+  function scanSignalInTimeframes(c) {
+    return c.SCAN_TIMEFRAMES.includes(c.SCAN_SIGNAL_TIMEFRAME)
+      ? null
+      : `SCAN_SIGNAL_TIMEFRAME=${c.SCAN_SIGNAL_TIMEFRAME} must be one of SCAN_TIMEFRAMES (${c.SCAN_TIMEFRAMES.join(',')})`;
   },
   function llmNeedsUrlWithKey(c) {
     return c.LLM_API_KEY && !c.LLM_BASE_URL ? 'LLM_API_KEY is set but LLM_BASE_URL is empty' : null;
