@@ -3,6 +3,7 @@ import type { AgentMessage, OutgoingMessage } from '../domain/messages.js';
 import type { ExecutionReport, Fill, OrderIntent } from '../domain/order.js';
 import type { PaperBroker } from '../execution/paper-broker.js';
 import type { Portfolio } from '../execution/portfolio.js';
+import { checkStops } from '../risk/stops.js';
 import { AGENTS, type Agent, type CycleContext } from './base.js';
 
 /**
@@ -110,21 +111,40 @@ export class ExecutionAgent implements Agent {
    */
   private async fillPending(symbol: string, ctx: CycleContext): Promise<readonly OutgoingMessage[]> {
     const out: OutgoingMessage[] = [];
+    const bar = this.options.currentBar!(symbol);
     const queue = this.pending.get(ctx.userId);
-    const mine = queue?.filter((p) => p.intent.symbol === symbol) ?? [];
-    if (queue && mine.length > 0) {
-      const bar = this.options.currentBar!(symbol);
-      const due = bar ? mine.filter((p) => bar.openTime > p.decidedAt) : [];
-      if (due.length > 0 && bar) {
-        const book = await ctx.book();
-        for (const p of due) out.push(this.fillAtOpen(p, bar, book, ctx));
-        const left = queue.filter((p) => !due.includes(p));
-        if (left.length > 0) this.pending.set(ctx.userId, left);
-        else this.pending.delete(ctx.userId);
-      }
+    const due = bar && queue ? queue.filter((p) => p.intent.symbol === symbol && bar.openTime > p.decidedAt) : [];
+    if (bar && queue && due.length > 0) {
+      const book = await ctx.book();
+      for (const p of due) out.push(this.fillAtOpen(p, bar, book, ctx));
+      const left = queue.filter((p) => !due.includes(p));
+      if (left.length > 0) this.pending.set(ctx.userId, left);
+      else this.pending.delete(ctx.userId);
+    }
+    if (bar) {
+      const stop = await this.stopInside(symbol, bar, ctx);
+      if (stop) out.push(stop);
     }
     out.push({ to: this.options.next!, type: 'CycleRequested', payload: { symbol } });
     return out;
+  }
+
+  /**
+   * A stop-loss or take-profit of the symbol's position reached inside this candle (risk/stops.ts rules:
+   * inside the range at the level, through a gap at the open; both -> the stop-loss) closes the position.
+   */
+  private async stopInside(symbol: string, bar: Candle, ctx: CycleContext): Promise<OutgoingMessage | null> {
+    const book = await ctx.book();
+    const position = book.position(symbol);
+    if (!position || (position.stopLoss == null && position.takeProfit == null)) return null;
+    const hit = checkStops(position, bar);
+    if (!hit) return null;
+    const side = position.quantity > 0 ? 'SELL' : 'BUY';
+    const intent: OrderIntent = { symbol, side, quantity: Math.abs(position.quantity), referencePrice: hit.price, strategy: 'stop' };
+    const fill = this.broker.fill(intent, ctx.newOrderId(), hit.price, bar.openTime);
+    book.apply(fill);
+    ctx.log(this.name, `${hit.kind} ${side} ${fill.quantity} ${symbol} at ${hit.price}${hit.gap ? ' (gap, filled at the open)' : ''}`);
+    return { to: AGENTS.engine, type: 'StopTriggered', payload: { fill, kind: hit.kind } };
   }
 
   private fillAtOpen(p: PendingOrder, bar: Candle, book: Portfolio, ctx: CycleContext): OutgoingMessage {
