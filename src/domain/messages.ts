@@ -20,6 +20,15 @@ export interface MessagePayloads {
   OrderDenied: { readonly reasonCode: string; readonly reason: string; readonly report: ExecutionReport };
   StopTriggered: { readonly fill: Fill; readonly kind: 'STOP_LOSS' | 'TAKE_PROFIT' };
   RegimeChanged: { readonly symbol: string; readonly from: string | null; readonly to: string };
+  /** The regime agent's reading of every cycle (RegimeChanged marks only the switches). */
+  RegimeClassified: {
+    readonly symbol: string;
+    readonly regime: string;
+    readonly changed: boolean;
+    /** Close time of the candle the reading is for (selection cooldowns count bars by it). */
+    readonly candleTime: number;
+    readonly metrics: Readonly<Record<string, number>>;
+  };
   StrategiesSelected: { readonly symbol: string; readonly regime: string; readonly enabled: readonly string[] };
   Vote: { readonly voter: string; readonly decision: Decision; readonly weight: number };
   TradingHalted: { readonly reasonCode: string; readonly reason: string };
