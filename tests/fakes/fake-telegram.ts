@@ -117,7 +117,7 @@ export function htmlProblem(text: string): string | null {
     if (whole === '<') return `unexpected "<" at ${m.index}`;
     if (whole === '&') return `unescaped "&" at ${m.index}`;
     if (whole.startsWith('&')) {
-      const name = m[3];
+      const name = m[4];
       if (!name.startsWith('#') && !['lt', 'gt', 'amp', 'quot'].includes(name)) return `unsupported entity ${whole}`;
       continue;
     }
