@@ -56,6 +56,62 @@ interface FittedState {
   /** Class probabilities of every node (internal nodes too: explain() needs them). */
   value: Float64Array;
   importances: Float64Array;
+  /** Hot copy for prediction: `[threshold, feature, right]` per node, so one node is one cache line. */
+  packed: Float64Array;
+}
+
+type NodeArrays = Pick<FittedState, 'roots' | 'feature' | 'threshold' | 'left' | 'right' | 'value'>;
+
+/**
+ * Renumbers nodes in depth-first preorder, tree after tree: a left child is then always its parent + 1, so a
+ * prediction walking down a deep tree mostly reads neighbouring memory.
+ */
+function toPreorder(a: NodeArrays, nClasses: number): NodeArrays {
+  const count = a.feature.length;
+  const order = new Int32Array(count);
+  const newId = new Int32Array(count);
+  const stack: number[] = [];
+  let k = 0;
+  const roots = new Int32Array(a.roots.length);
+  for (let t = 0; t < a.roots.length; t++) {
+    roots[t] = k;
+    stack.push(a.roots[t]);
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      // Only a damaged file can get here: a node shared by two parents.
+      if (k === count) throw incompatible('a node is reachable from more than one parent');
+      newId[n] = k;
+      order[k++] = n;
+      if (a.feature[n] >= 0) stack.push(a.right[n], a.left[n]);
+    }
+  }
+  const out: NodeArrays = {
+    roots,
+    feature: new Int32Array(count),
+    threshold: new Float64Array(count),
+    left: new Int32Array(count),
+    right: new Int32Array(count),
+    value: new Float64Array(count * nClasses),
+  };
+  for (let j = 0; j < count; j++) {
+    const old = order[j];
+    out.feature[j] = a.feature[old];
+    out.threshold[j] = a.threshold[old];
+    out.left[j] = a.left[old] >= 0 ? newId[a.left[old]] : -1;
+    out.right[j] = a.right[old] >= 0 ? newId[a.right[old]] : -1;
+    out.value.set(a.value.subarray(old * nClasses, (old + 1) * nClasses), j * nClasses);
+  }
+  return out;
+}
+
+function pack(a: NodeArrays): Float64Array {
+  const packed = new Float64Array(a.feature.length * 3);
+  for (let n = 0; n < a.feature.length; n++) {
+    packed[n * 3] = a.threshold[n];
+    packed[n * 3 + 1] = a.feature[n];
+    packed[n * 3 + 2] = a.right[n];
+  }
+  return packed;
 }
 
 function invalid(message: string, details?: Record<string, unknown>): ConclaveError {
@@ -177,17 +233,18 @@ export class RandomForest {
       for (let c = 0; c < nClasses; c++) total += value[n * nClasses + c];
       for (let c = 0; c < nClasses; c++) value[n * nClasses + c] /= total;
     }
-    this.state = {
-      nFeatures: cols,
+    const arrays = toPreorder(
+      {
+        roots,
+        feature: nodes.feature.subarray(0, count),
+        threshold: nodes.threshold.subarray(0, count),
+        left: nodes.left.subarray(0, count),
+        right: nodes.right.subarray(0, count),
+        value,
+      },
       nClasses,
-      roots,
-      feature: nodes.feature.slice(0, count),
-      threshold: nodes.threshold.slice(0, count),
-      left: nodes.left.slice(0, count),
-      right: nodes.right.slice(0, count),
-      value,
-      importances,
-    };
+    );
+    this.state = { nFeatures: cols, nClasses, ...arrays, importances, packed: pack(arrays) };
   }
 
   /**
@@ -199,13 +256,14 @@ export class RandomForest {
     const C = s.nClasses;
     const result = out ?? new Float64Array(C);
     result.fill(0);
-    const { roots, feature, threshold, left, right, value } = s;
+    const { roots, packed, value } = s;
     for (let t = 0; t < roots.length; t++) {
       let node = roots[t];
-      let f = feature[node];
+      let f = packed[node * 3 + 1];
       while (f >= 0) {
-        node = row[f] <= threshold[node] ? left[node] : right[node];
-        f = feature[node];
+        // Preorder layout: the left child is the next node.
+        node = row[f] <= packed[node * 3] ? node + 1 : packed[node * 3 + 2];
+        f = packed[node * 3 + 1];
       }
       const base = node * C;
       for (let c = 0; c < C; c++) result[c] += value[base + c];
@@ -346,17 +404,8 @@ export class RandomForest {
     }
     const roots = Int32Array.from(json.roots);
     for (const r of roots) if (!Number.isInteger(r) || r < 0 || r >= count) throw incompatible(`root ${r} out of range`);
-    forest.state = {
-      nFeatures,
-      nClasses,
-      roots,
-      feature,
-      threshold,
-      left,
-      right,
-      value,
-      importances: Float64Array.from(json.importances),
-    };
+    const arrays = toPreorder({ roots, feature, threshold, left, right, value }, nClasses);
+    forest.state = { nFeatures, nClasses, ...arrays, importances: Float64Array.from(json.importances), packed: pack(arrays) };
     return forest;
   }
 
