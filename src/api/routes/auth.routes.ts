@@ -1,0 +1,93 @@
+import rateLimit from '@fastify/rate-limit';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AuthService, PublicUser } from '../../auth/auth-service.js';
+import { iso } from '../../engine/cycle-response.js';
+import type { ApiApp } from '../app-types.js';
+import { ErrorBody } from '../errors.js';
+import { BEARER, LoginBody, RefreshBody, RegisterBody, Tokens, User } from '../platform-schemas.js';
+import { userIdOf } from '../user.js';
+
+export interface AuthRoutesDeps {
+  readonly auth: AuthService;
+  /** Requests per client IP per window on each of register, login and refresh. */
+  readonly rateLimit: { readonly max: number; readonly windowMs: number };
+}
+
+export function userJson(u: PublicUser) {
+  return { id: u.id, username: u.username, email: u.email, created_at: iso(u.createdAt) };
+}
+
+/** Register, log in, refresh (rotating), who am I. The three token-less routes are rate limited per IP. */
+export async function registerAuthRoutes(app: ApiApp, deps: AuthRoutesDeps): Promise<void> {
+  await app.register(async (scope) => {
+    await scope.register(rateLimit, {
+      global: false,
+      errorResponseBuilder: (_request, context) =>
+        Object.assign(new Error(`auth: more than ${context.max} requests; retry in ${context.after}`), {
+          statusCode: context.statusCode,
+          code: 'RATE_LIMITED',
+        }),
+    });
+    const r = scope.withTypeProvider<ZodTypeProvider>();
+    const limited = { rateLimit: { max: deps.rateLimit.max, timeWindow: deps.rateLimit.windowMs } };
+    const tooMany = { 429: ErrorBody };
+
+    r.post(
+      '/api/auth/register',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          summary: 'Create an account',
+          description: 'The password is stored only as an scrypt hash. 409 CONFLICT when the username or email is taken.',
+          body: RegisterBody,
+          response: { 201: User, 409: ErrorBody, 422: ErrorBody, ...tooMany },
+        },
+      },
+      async (request, reply) => reply.status(201).send(userJson(await deps.auth.register(request.body))),
+    );
+
+    r.post(
+      '/api/auth/login',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          summary: 'Exchange username and password for an access and a refresh token',
+          description:
+            'Send the access token as `Authorization: Bearer <token>`. 401 for a wrong username or password (one answer for both).',
+          body: LoginBody,
+          response: { 200: Tokens, 401: ErrorBody, 422: ErrorBody, ...tooMany },
+        },
+      },
+      async (request) => deps.auth.login(request.body),
+    );
+
+    r.post(
+      '/api/auth/refresh',
+      {
+        config: limited,
+        schema: {
+          tags: ['auth'],
+          summary: 'Exchange a refresh token for a new pair (the old refresh token stops working)',
+          body: RefreshBody,
+          response: { 200: Tokens, 401: ErrorBody, 422: ErrorBody, ...tooMany },
+        },
+      },
+      async (request) => deps.auth.refresh(request.body.refresh_token),
+    );
+  });
+
+  app.get(
+    '/api/auth/me',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The account this request acts for (on loopback without a token: the local user)',
+        security: BEARER,
+        response: { 200: User, 401: ErrorBody },
+      },
+    },
+    async (request) => userJson(await deps.auth.me(userIdOf(request))),
+  );
+}

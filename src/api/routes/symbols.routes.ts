@@ -1,0 +1,84 @@
+import { z } from 'zod';
+import { iso } from '../../engine/cycle-response.js';
+import type { SymbolService } from '../../services/symbol-service.js';
+import type { StoredSymbol } from '../../store/symbol.repository.js';
+import type { ApiApp } from '../app-types.js';
+import { ErrorBody } from '../errors.js';
+import { AddSymbolBody, BEARER, IdParams, WatchedSymbol } from '../platform-schemas.js';
+import { userIdOf } from '../user.js';
+
+export function symbolJson(s: StoredSymbol): z.infer<typeof WatchedSymbol> {
+  return {
+    id: s.id,
+    symbol: s.symbol,
+    venue: s.venue,
+    asset_type: s.assetType,
+    interval: s.interval,
+    active: s.active,
+    created_at: iso(s.createdAt),
+  };
+}
+
+/** The user's watch-list across venues. Another user's symbol answers 404 like one that never existed. */
+export function registerSymbolRoutes(app: ApiApp, symbols: SymbolService): void {
+  const tags = ['symbols'];
+  app.get(
+    '/api/symbols',
+    {
+      schema: {
+        tags,
+        summary: 'Your symbols, in the order added',
+        security: BEARER,
+        response: { 200: z.array(WatchedSymbol), 401: ErrorBody },
+      },
+    },
+    async (request) => (await symbols.list(userIdOf(request))).map(symbolJson),
+  );
+
+  app.post(
+    '/api/symbols',
+    {
+      schema: {
+        tags,
+        summary: 'Add a symbol: the venue and asset type are detected (BTC -> BTCUSDT on the crypto venue, AAPL -> Yahoo)',
+        description:
+          'The venue is asked for a snapshot first, so a symbol it does not list answers 404 UNKNOWN_SYMBOL; an unreachable venue 503. 409 when already on your list.',
+        security: BEARER,
+        body: AddSymbolBody,
+        response: { 201: WatchedSymbol, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 503: ErrorBody },
+      },
+    },
+    async (request, reply) => reply.status(201).send(symbolJson((await symbols.add(userIdOf(request), request.body)).symbol)),
+  );
+
+  app.get(
+    '/api/symbols/:id',
+    {
+      schema: {
+        tags,
+        summary: 'One of your symbols',
+        security: BEARER,
+        params: IdParams,
+        response: { 200: WatchedSymbol, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody },
+      },
+    },
+    async (request) => symbolJson(await symbols.get(userIdOf(request), request.params.id)),
+  );
+
+  app.delete(
+    '/api/symbols/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Remove one of your symbols (monitoring stops trading it; stored data stay)',
+        security: BEARER,
+        params: IdParams,
+        response: { 204: z.null().describe('Removed'), 401: ErrorBody, 404: ErrorBody, 422: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      await symbols.remove(userIdOf(request), request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+}

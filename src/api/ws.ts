@@ -1,0 +1,80 @@
+import websocket from '@fastify/websocket';
+import { z } from 'zod';
+import type { ApiApp } from './app-types.js';
+import { userIdOf } from './user.js';
+import type { LiveHub, LiveSocket } from './ws-hub.js';
+
+/** What a client may send on /ws. */
+const ClientMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('subscribe'), symbols: z.array(z.string().min(1).max(20)).min(1).max(100) }),
+  z.object({ type: z.literal('unsubscribe'), symbols: z.array(z.string().min(1).max(20)).max(100).optional() }),
+  z.object({ type: z.literal('ping') }),
+]);
+
+const WsStatus = z
+  .object({
+    path: z.literal('/ws'),
+    clients: z.number().int().describe('Connected clients (all users)'),
+    dropped: z.number().int().describe('Messages dropped since start because a client read too slowly'),
+  })
+  .meta({ id: 'WebSocketStatus', example: { path: '/ws', clients: 2, dropped: 0 } });
+
+/** The socket events the route uses (the `ws` package's WebSocket). */
+interface WsSocket extends LiveSocket {
+  on(event: 'message', listener: (data: Buffer | string) => void): void;
+  on(event: 'close' | 'error', listener: () => void): void;
+}
+
+export const WS_DESCRIPTION = [
+  'WebSocket at `/ws`, authenticated like every route: `Authorization: Bearer <token>` or `?access_token=<token>` (loopback: optional).',
+  'Server messages are JSON `{type, seq, ts, dropped, data}`; `seq` counts messages to this client, `dropped` how many it has missed because it read too slowly.',
+  'Types: `hello`, `subscribed`, `cycle` {cycle_id, symbol, protocol, started_at, finished_at, price, action, status, reason},',
+  '`decision` {cycle_id, symbol, action, confidence, reason, model_version, strategy}, `fill` {cycle_id, order_id, symbol, side, quantity, price, execution_price, fee, time},',
+  '`equity` {cycle_id, time, equity, cash, realized_pnl, unrealized_pnl, fees_paid, positions}, `agent_status` {agents | monitoring}, `error` {code, message}, `pong`.',
+  'Client messages: `{"type":"subscribe","symbols":["BTCUSDT"]}` (only those symbols from then on), `{"type":"unsubscribe","symbols":[...]}` (none: every symbol again), `{"type":"ping"}`.',
+].join(' ');
+
+/** Registers @fastify/websocket and `/ws`; the auth hook has already set request.userId on the upgrade request. */
+export async function registerWebSocket(app: ApiApp, hub: LiveHub, normalise: (symbol: string) => string): Promise<void> {
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
+  // @fastify/websocket hides /ws from OpenAPI; this route documents it and exposes the drop counter.
+  app.get(
+    '/api/ws/status',
+    {
+      schema: {
+        tags: ['live'],
+        summary: 'The WebSocket at /ws: how to connect, its messages, and its counters',
+        description: WS_DESCRIPTION,
+        security: [{ bearer: [] }],
+        response: { 200: WsStatus },
+      },
+    },
+    async () => ({ path: '/ws' as const, ...hub.stats() }),
+  );
+  app.get('/ws', { websocket: true }, (socket, request) => {
+    const ws = socket as unknown as WsSocket;
+    const client = hub.add(ws, userIdOf(request));
+    ws.on('message', (raw) => {
+      let parsed: z.infer<typeof ClientMessage>;
+      try {
+        parsed = ClientMessage.parse(JSON.parse(raw.toString()));
+      } catch {
+        hub.reply(client, {
+          type: 'error',
+          data: { code: 'VALIDATION_ERROR', message: 'expected {"type":"subscribe"|"unsubscribe","symbols":[...]} or {"type":"ping"}' },
+        });
+        return;
+      }
+      try {
+        if (parsed.type === 'subscribe') hub.subscribe(client, parsed.symbols.map(normalise));
+        else if (parsed.type === 'unsubscribe') hub.unsubscribe(client, parsed.symbols?.map(normalise));
+        else hub.reply(client, { type: 'pong', data: {} });
+      } catch (error) {
+        const e = error as { code?: string; message?: string };
+        hub.reply(client, { type: 'error', data: { code: e.code ?? 'VALIDATION_ERROR', message: e.message ?? 'invalid' } });
+      }
+    });
+    ws.on('close', () => hub.remove(client));
+    ws.on('error', () => hub.remove(client));
+  });
+}

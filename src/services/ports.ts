@@ -1,0 +1,11 @@
+import type { MarketSnapshot } from '../domain/market.js';
+import type { ResolvedSymbol } from '../market/symbols.js';
+
+/** Market reads the platform services need: one observation of a symbol (the engine's MarketService fits). */
+export interface MarketReader {
+  /** @throws ConclaveError MARKET_DATA_UNAVAILABLE, UNKNOWN_SYMBOL, MARKET_DATA_INVALID */
+  snapshot(symbol: string): Promise<MarketSnapshot>;
+}
+
+/** Maps user input to a venue symbol. @throws ConclaveError UNKNOWN_SYMBOL */
+export type SymbolResolver = (input: string) => ResolvedSymbol;

@@ -1,0 +1,53 @@
+import { takeSnapshot } from '../agents/market-monitor.js';
+import type { AppConfig } from '../config.js';
+import type { Interval } from '../domain/candle.js';
+import type { MarketSnapshot } from '../domain/market.js';
+import type { Clock } from '../engine/clock.js';
+import { CachedMarketDataSource } from '../market/cached-source.js';
+import { createVenueSource, type MarketConfig, VenueRouter } from '../market/factory.js';
+import type { MarketDataSource } from '../market/port.js';
+import type { CryptoVenue } from '../market/symbols.js';
+import type { MarketReader } from './ports.js';
+
+/**
+ * Snapshots taken on each symbol's own venue: crypto on the engine's source, stocks on Yahoo. Each snapshot
+ * is labelled with the venue that served it.
+ */
+export class VenueMarketReader implements MarketReader {
+  constructor(
+    private readonly router: VenueRouter,
+    private readonly clock: Clock,
+    private readonly interval: Interval,
+    private readonly klineLimit: number,
+  ) {}
+
+  snapshot(symbol: string): Promise<MarketSnapshot> {
+    const r = this.router.route(symbol);
+    return takeSnapshot(r.source, r.symbol, this.interval, this.klineLimit, this.clock.now());
+  }
+}
+
+/**
+ * A router whose main side is `main` (the runtime's own source, so a replay cursor or an injected fake is
+ * shared rather than duplicated) and whose other side is a cached client of the other asset class: Yahoo for
+ * stocks beside a crypto venue, Binance for crypto beside Yahoo. Offline sources (synthetic, replay) serve
+ * every symbol themselves.
+ */
+export function venueRouterAround(main: MarketDataSource, config: MarketConfig, now: () => number): VenueRouter {
+  const cache = (s: MarketDataSource) => new CachedMarketDataSource(s, { ttlMs: config.MARKET_CACHE_TTL_MS, now });
+  if (main.venue === 'binance' || main.venue === 'bybit') {
+    return new VenueRouter(main, cache(createVenueSource('yahoo', config, { now })), main.venue as CryptoVenue);
+  }
+  if (main.venue === 'yahoo') return new VenueRouter(cache(createVenueSource('binance', config, { now })), main, 'binance');
+  return new VenueRouter(main, main, 'binance');
+}
+
+/** The platform's market reader over a runtime's source and config. */
+export function platformMarketReader(main: MarketDataSource, config: AppConfig, clock: Clock): VenueMarketReader {
+  return new VenueMarketReader(
+    venueRouterAround(main, config, () => clock.now()),
+    clock,
+    config.KLINE_INTERVAL,
+    config.KLINE_LIMIT,
+  );
+}
