@@ -4,6 +4,7 @@ import Fastify, { type FastifyError, type FastifyServerOptions, LogController } 
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -11,10 +12,10 @@ import {
 import { isConclaveError } from '../domain/errors.js';
 import { LOCAL_USER_ID } from '../engine/trading-engine.js';
 import type { ApiApp } from './app-types.js';
+import type { ApiDeps } from './deps.js';
 import { HTTP_STATUS } from './errors.js';
 import { registerHealthRoutes } from './routes/health.routes.js';
 import { registerTradingRoutes } from './routes/trading.routes.js';
-import type { ApiDeps } from './deps.js';
 import './user.js';
 
 export interface BuildAppOptions {
@@ -36,6 +37,7 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
   app.setSerializerCompiler(serializerCompiler);
 
   app.decorateRequest('userId', LOCAL_USER_ID);
+  deps.installAuth?.(app);
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (hasZodFastifySchemaValidationErrors(error)) {
       const first = error.validation[0];
@@ -77,6 +79,8 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     },
     transform: jsonSchemaTransform,
+    // Fills components.schemas from the zod registry; without it every `$ref` of a `.meta({id})` dangles.
+    transformObject: jsonSchemaTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

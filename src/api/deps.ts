@@ -30,6 +30,8 @@ export interface ApiDeps {
   readonly market: MarketService;
   readonly trades: { recent(userId: number, limit: number): Promise<readonly TradeView[]> };
   readonly health: () => Promise<HealthReport>;
+  /** Installs the auth gate (src/api/auth-plugin.ts) before any route; without it every request acts as the local user. */
+  readonly installAuth?: (app: ApiApp) => void;
   /** Route modules of further areas (platform, portfolio, backtests, scanner...), registered in order. */
   readonly extraRoutes?: ReadonlyArray<(app: ApiApp) => void | Promise<void>>;
 }
