@@ -20,7 +20,19 @@ function bars(hl: Array<[number, number]>) {
 
 describe('resolveOutcome (entry at bar 0, stop 95, target 110)', () => {
   it('target first, even when the hold window runs past the data', () => {
-    expect(resolveOutcome(bars([[101, 99], [105, 97], [111, 100]]), 0, 95, 110, 5)).toBe('target');
+    expect(
+      resolveOutcome(
+        bars([
+          [101, 99],
+          [105, 97],
+          [111, 100],
+        ]),
+        0,
+        95,
+        110,
+        5,
+      ),
+    ).toBe('target');
   });
   it('stop first', () => {
     expect(
