@@ -1,5 +1,5 @@
 /**
- * Quantile binning for histogram splits. Each feature gets at most `bins - 1` cut thresholds computed once per
+ * Quantile binning for the forest's optional binned mode (`bins` option). Each feature gets at most `bins - 1` cut thresholds computed once per
  * fit; a value's code is the number of thresholds strictly below it, so `x <= thresholds[b]` holds exactly when
  * `code(x) <= b`. Trees are grown on the uint8 codes and store the raw threshold, so prediction works on raw
  * floats and agrees with training bit for bit.
@@ -62,8 +62,7 @@ export function binCode(thresholds: Float64Array, x: number): number {
 }
 
 /**
- * Bins a row-major matrix into column-major uint8 codes (`codes[f * rows + i]`): a node's histogram then
- * reads one contiguous column.
+ * Bins a row-major matrix into column-major uint8 codes (`codes[f * rows + i]`).
  */
 export function binMatrix(X: Float64Array, rows: number, cols: number, bins: number): { codes: Uint8Array; thresholds: Float64Array[] } {
   const codes = new Uint8Array(rows * cols);

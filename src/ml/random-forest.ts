@@ -1,7 +1,8 @@
 /**
- * Random forest classifier over typed arrays: Gini trees grown on quantile-binned features, a bootstrap per
- * tree, a random subset of features per split, and a seeded PRNG so the same data and seed give the same
- * forest. Nodes of all trees live in flat typed arrays, so prediction is a tight loop.
+ * Random forest classifier over typed arrays, scikit-learn's recipe: Gini trees with exact splits (presorted
+ * indices, see tree-builder.ts) or optionally quantile-binned ones, a bootstrap per tree, floor(sqrt(cols))
+ * features tried per split, and a seeded PRNG so the same data and seed give the same forest. Nodes of all
+ * trees live in flat typed arrays in preorder, so prediction is a tight loop.
  *
  * Accuracy figures of a classifier mean little alone: always compare them with the majority-class baseline
  * (`majorityClassAccuracy` in evaluation.ts). On 1-minute crypto bars this model does not beat it.
