@@ -1,25 +1,33 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Agent } from './agents/base.js';
 import type { AppConfig } from './config.js';
 import { type Candle, intervalMs } from './domain/candle.js';
 import { AgentRegistry } from './engine/agent-registry.js';
 import { BookKeeper } from './engine/book-keeper.js';
 import { type Clock, LiveClock } from './engine/clock.js';
 import { MarketService } from './engine/market-service.js';
-import { pipelineProtocol } from './engine/protocols/pipeline.js';
 import { TradingEngine } from './engine/trading-engine.js';
 import { PaperBroker } from './execution/paper-broker.js';
 import { createMarketSource } from './market/factory.js';
 import type { MarketDataSource } from './market/port.js';
 import { resolveSymbol } from './market/symbols.js';
+import type { EnableMapStore } from './strategies/enable-map-file.js';
 import type { TradingModel } from './ml/model.js';
 import { loadOrTrain } from './ml/model-loader.js';
 import { openStore, type Store } from './store/db.js';
 import { type ComponentHealth, type HealthReport, overallStatus } from './telemetry/health.js';
 import type { Logger } from './telemetry/logger.js';
+import { createProtocol, type TradingServices } from './trading-services.js';
 
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
-  .version;
+/** Version from package.json, found from the sources (src/) or the bundle (dist/, dist/chunks/). */
+export const VERSION: string = (() => {
+  for (const rel of ['../package.json', '../../package.json']) {
+    const path = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(path)) return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+  }
+  return '0.0.0';
+})();
 
 /** The model in use; replaced atomically when retrained. */
 export class ModelHolder {
@@ -44,6 +52,8 @@ export interface Runtime {
   readonly registry: AgentRegistry;
   readonly engine: TradingEngine;
   readonly market: MarketService;
+  /** Risk governor, enable map, strategies and the protocol's stateful agents (regime, research, monitor). */
+  readonly trading: TradingServices;
   readonly startedAt: number;
   health(): Promise<HealthReport>;
   close(): Promise<void>;
@@ -55,6 +65,10 @@ export interface RuntimeOptions {
   readonly onTrainProgress?: (done: number, total: number) => void;
   /** Skips train-or-load (tests that need a scripted decision). */
   readonly model?: TradingModel;
+  /** Enable map held in memory instead of ENABLE_MAP_PATH (tests). */
+  readonly enableMap?: EnableMapStore;
+  /** Further consensus voters (the LLM decision agent). */
+  readonly extraVoters?: readonly Agent[];
 }
 
 /**
@@ -88,15 +102,19 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
       store.portfolio.loadBook(userId, config.STARTING_CAPITAL),
     );
     const registry = new AgentRegistry();
-    const protocol = pipelineProtocol({
+    const { protocol, services: trading } = createProtocol(config, {
       source,
-      model: () => holder.current,
       broker,
-      interval: config.KLINE_INTERVAL,
-      klineLimit: config.KLINE_LIMIT,
-      minConfidence: config.MIN_CONFIDENCE,
-      sizing: { fraction: config.ORDER_FRACTION, quantityStep: config.QUANTITY_STEP, allowShort: config.ALLOW_SHORT },
-      rules: [],
+      model: () => holder.current,
+      registry,
+      clock,
+      riskState: store.risk,
+      storeProbe: async () => {
+        const h = await store.health();
+        return { ok: h.ok, latencyMs: h.latencyMs };
+      },
+      enableMap: options.enableMap,
+      extraVoters: options.extraVoters,
     });
     const engine = new TradingEngine({ clock, store: store.cycles, books, protocol, registry });
     const cryptoVenue = config.MARKET_SOURCE === 'bybit' ? 'bybit' : 'binance';
@@ -132,6 +150,7 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
             registry.all().map((a) => [a.name, { runs: a.runs, errors: a.errors, last_run_at: a.lastRunAt, last_error: a.lastError }]),
           ),
         },
+        ...monitorComponent(trading),
       };
       return { status: overallStatus(components), version: VERSION, uptime_s: Math.round((now - startedAt) / 1000), components };
     };
@@ -148,6 +167,7 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
       registry,
       engine,
       market,
+      trading,
       startedAt,
       health,
       close: () => store.close(),
@@ -175,4 +195,21 @@ export async function fetchTrainingCandles(source: MarketDataSource, config: App
     limit: config.TRAINING_CANDLES + 1,
   });
   return candles.filter((c) => c.closeTime <= now).slice(-config.TRAINING_CANDLES);
+}
+
+/** The monitor agent's last report as a /health component (brain protocol only). */
+function monitorComponent(trading: TradingServices): Record<string, ComponentHealth> {
+  const report = trading.brain?.monitor.last();
+  if (!report) return {};
+  return {
+    monitor: {
+      status: report.status,
+      details: {
+        at: report.at,
+        feed: report.feed,
+        store: report.store,
+        agents: Object.fromEntries(report.agents.map((a) => [a.name, { last_run_age_ms: a.lastRunAgeMs, errors: a.errors, failing: a.failing }])),
+      },
+    },
+  };
 }
