@@ -14,7 +14,11 @@ export async function writeParquet(path: string, table: Table): Promise<void> {
     if (col instanceof Float64Array) columns[name] = arrow.makeVector(col);
     else if ((col as readonly unknown[]).every((v) => v === null || typeof v === 'number')) {
       columns[name] = arrow.vectorFromArray(col as (number | null)[], new arrow.Float64());
-    } else columns[name] = arrow.vectorFromArray((col as readonly unknown[]).map((v) => (v === null ? null : String(v))), new arrow.Utf8());
+    } else
+      columns[name] = arrow.vectorFromArray(
+        (col as readonly unknown[]).map((v) => (v === null ? null : String(v))),
+        new arrow.Utf8(),
+      );
   }
   const t = new arrow.Table(columns as Record<string, InstanceType<typeof arrow.Vector>>);
   const wasmTable = parquet.Table.fromIPCStream(arrow.tableToIPC(t, 'stream'));

@@ -14,7 +14,13 @@ export interface RunReportInput {
   readonly kind: 'backtest' | 'walk-forward' | 'paper';
   readonly title: string;
   readonly parameters: Readonly<Record<string, unknown>>;
-  readonly data: { readonly symbols: readonly string[]; readonly interval: string; readonly from: number; readonly to: number; readonly candles: number };
+  readonly data: {
+    readonly symbols: readonly string[];
+    readonly interval: string;
+    readonly from: number;
+    readonly to: number;
+    readonly candles: number;
+  };
   readonly versions: Readonly<Record<string, string>>;
   readonly metrics: BacktestMetrics;
   readonly benchmark?: BacktestMetrics;
@@ -104,7 +110,14 @@ export async function writeRunReport(reportsDir: string, id: string, input: RunR
   const svg = lineChartSvg(`${input.title}: equity vs buy-and-hold`, [
     { name: input.title, color: '#1f6feb', times: input.equity.map((e) => e.time), values: input.equity.map((e) => e.equity) },
     ...(input.benchmarkEquity
-      ? [{ name: 'buy-and-hold', color: '#999999', times: input.benchmarkEquity.map((e) => e.time), values: input.benchmarkEquity.map((e) => e.equity) }]
+      ? [
+          {
+            name: 'buy-and-hold',
+            color: '#999999',
+            times: input.benchmarkEquity.map((e) => e.time),
+            values: input.benchmarkEquity.map((e) => e.equity),
+          },
+        ]
       : []),
   ]);
   writeFileSync(join(dir, 'equity.svg'), svg);

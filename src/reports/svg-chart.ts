@@ -30,7 +30,8 @@ export function lineChartSvg(title: string, series: readonly ChartSeries[]): str
       vMax = Math.max(vMax, s.values[i]);
     }
   }
-  if (!Number.isFinite(tMin)) return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><text x="20" y="30">${esc(title)}: no data</text></svg>\n`;
+  if (!Number.isFinite(tMin))
+    return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><text x="20" y="30">${esc(title)}: no data</text></svg>\n`;
   if (tMax === tMin) tMax = tMin + 1;
   if (vMax === vMin) vMax = vMin + 1;
   const x = (t: number) => PAD.left + ((t - tMin) / (tMax - tMin)) * (W - PAD.left - PAD.right);
@@ -46,7 +47,9 @@ export function lineChartSvg(title: string, series: readonly ChartSeries[]): str
     parts.push(`<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${yy}" y2="${yy}" stroke="#ddd"/>`);
     parts.push(`<text x="${PAD.left - 6}" y="${yy}" text-anchor="end" dominant-baseline="middle">${v.toFixed(0)}</text>`);
     const t = tMin + ((tMax - tMin) * k) / 4;
-    parts.push(`<text x="${x(t).toFixed(1)}" y="${H - PAD.bottom + 16}" text-anchor="middle">${new Date(t).toISOString().slice(0, 10)}</text>`);
+    parts.push(
+      `<text x="${x(t).toFixed(1)}" y="${H - PAD.bottom + 16}" text-anchor="middle">${new Date(t).toISOString().slice(0, 10)}</text>`,
+    );
   }
   series.forEach((s, idx) => {
     parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.3" points="${downsample(s, x, y)}"/>`);
