@@ -1,33 +1,17 @@
 import { buildApp } from './api/app.js';
 import type { ApiApp } from './api/app-types.js';
 import type { ApiDeps } from './api/deps.js';
-import { createPlatform } from './api/platform.js';
-import type { MonitoringControl } from './engine/monitoring.js';
-import { type Runtime, VERSION } from './runtime.js';
-import { unavailableMonitoring } from './services/agent-service.js';
-import { platformMarketReader } from './services/venue-reader.js';
+import { registerScannerRoutes } from './api/routes/scanner.routes.js';
+import { VERSION, type Runtime } from './runtime.js';
+import { createScannerService } from './scanner/factory.js';
 
-export interface ServerExtras extends Partial<Pick<ApiDeps, 'extraRoutes'>> {
-  /** The scheduler behind POST /api/agents/market-monitor (tests inject a fake). */
-  readonly monitoring?: MonitoringControl;
-}
-
-/**
- * The API over a runtime, with every area's routes and the auth gate in front of them.
- * @throws ConclaveError CONFIG_INVALID when HOST is not loopback and JWT_SECRET is missing.
- */
-export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): Promise<ApiApp> {
-  const platform = createPlatform({
-    config: runtime.config,
-    clock: runtime.clock,
-    store: runtime.store,
-    market: platformMarketReader(runtime.source, runtime.config, runtime.clock),
-    engine: runtime.engine,
-    registry: runtime.registry,
-    model: () => runtime.model.current,
-    monitoring: extra.monitoring ?? unavailableMonitoring(runtime.config.KLINE_INTERVAL),
+/** The API over a runtime, with every area's routes. The composition of HTTP areas lives here and only here. */
+export async function buildServer(runtime: Runtime, extra: Partial<Pick<ApiDeps, 'extraRoutes'>> = {}): Promise<ApiApp> {
+  const scanner = createScannerService(runtime.config, {
+    now: () => runtime.clock.now(),
+    log: runtime.log,
   });
-  const app = await buildApp(
+  return buildApp(
     {
       version: VERSION,
       config: runtime.config,
@@ -35,11 +19,8 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
       market: runtime.market,
       trades: runtime.store.trades,
       health: runtime.health,
-      installAuth: platform.installAuth,
-      extraRoutes: [...platform.routes, ...(extra.extraRoutes ?? [])],
+      extraRoutes: [(app) => registerScannerRoutes(app, { scanner }), ...(extra.extraRoutes ?? [])],
     },
     { logger: runtime.log },
   );
-  app.addHook('onClose', async () => platform.close());
-  return app;
 }
