@@ -12,10 +12,10 @@ import { PaperBroker } from './execution/paper-broker.js';
 import { createMarketSource } from './market/factory.js';
 import type { MarketDataSource } from './market/port.js';
 import { resolveSymbol } from './market/symbols.js';
-import type { EnableMapStore } from './strategies/enable-map-file.js';
 import type { TradingModel } from './ml/model.js';
 import { loadOrTrain } from './ml/model-loader.js';
 import { openStore, type Store } from './store/db.js';
+import type { EnableMapStore } from './strategies/enable-map-file.js';
 import { type ComponentHealth, type HealthReport, overallStatus } from './telemetry/health.js';
 import type { Logger } from './telemetry/logger.js';
 import { createProtocol, type TradingServices } from './trading-services.js';
@@ -208,7 +208,9 @@ function monitorComponent(trading: TradingServices): Record<string, ComponentHea
         at: report.at,
         feed: report.feed,
         store: report.store,
-        agents: Object.fromEntries(report.agents.map((a) => [a.name, { last_run_age_ms: a.lastRunAgeMs, errors: a.errors, failing: a.failing }])),
+        agents: Object.fromEntries(
+          report.agents.map((a) => [a.name, { last_run_age_ms: a.lastRunAgeMs, errors: a.errors, failing: a.failing }]),
+        ),
       },
     },
   };

@@ -28,7 +28,7 @@ describe('StrategySelector cooldowns', () => {
     s.select('RANGE', 3 * H, MAP);
     const later = s.select('RANGE', 4 * H, MAP);
     expect(later.enabled).toEqual(['mean-reversion']);
-    expect(later.switchedOff.sort()).toEqual(['breakout', 'sma-cross']);
+    expect([...later.switchedOff].sort()).toEqual(['breakout', 'sma-cross']);
   });
 
   it('a strategy switched on stays on through a one-bar flicker of the regime', () => {
@@ -36,7 +36,7 @@ describe('StrategySelector cooldowns', () => {
     s.select('RANGE', 1 * H, MAP);
     s.select('RANGE', 5 * H, MAP);
     const on = s.select('BULL', 6 * H, MAP);
-    expect(on.switchedOn.sort()).toEqual(['breakout', 'sma-cross']);
+    expect([...on.switchedOn].sort()).toEqual(['breakout', 'sma-cross']);
     const flicker = s.select('RANGE', 7 * H, MAP);
     expect(flicker.enabled).toContain('sma-cross');
     expect(flicker.waiting.find((w) => w.strategy === 'sma-cross')).toEqual({ strategy: 'sma-cross', want: 'off', barsLeft: 2 });
