@@ -1,0 +1,93 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Fastify from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiApp } from '../../src/api/app-types.js';
+import { HTTP_STATUS } from '../../src/api/errors.js';
+import { type BacktestEvent, registerBacktestRoutes } from '../../src/api/routes/backtests.routes.js';
+import { isConclaveError } from '../../src/domain/errors.js';
+import { readCandlesCsv } from '../../src/market/csv-candles.js';
+import type { Store } from '../../src/store/db.js';
+import { openMemoryStore } from '../../src/store/memory.js';
+import { sharedData } from '../helpers/shared-data.js';
+
+let store: Store;
+let app: ApiApp;
+const finished = new Map<string, (e: BacktestEvent) => void>();
+const events: BacktestEvent[] = [];
+
+beforeAll(async () => {
+  store = await openMemoryStore();
+  const all = readCandlesCsv(sharedData('klines', 'BTCUSDT_1h.csv'));
+  const start = all.findIndex((c) => c.openTime >= Date.UTC(2024, 0, 1));
+  await store.candles.upsertMany('binance', 'BTCUSDT', '1h', all.slice(start, start + 1500));
+  app = Fastify().withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.decorateRequest('userId', 1);
+  // The statuses buildApp maps from the error catalogue (this test mounts only the backtest routes).
+  app.setErrorHandler((error, _req, reply) =>
+    isConclaveError(error)
+      ? reply.status(HTTP_STATUS[error.code]).send({ error: { code: error.code, message: error.message } })
+      : reply.send(error),
+  );
+  registerBacktestRoutes(app, {
+    backtests: store.backtests,
+    candles: store.candles,
+    settings: { feeBps: 10, slippageBps: 5, startingCapital: 10_000, orderFraction: 0.5, quantityStep: 0.00001, allowShort: false },
+    model: { trees: 10, maxDepth: 6, seed: 1, labelThreshold: 0.001 },
+    reportsDir: join(mkdtempSync(join(tmpdir(), 'bt-api-')), 'reports'),
+    version: 'test',
+    now: () => Date.UTC(2025, 0, 1),
+    publish: (e) => {
+      events.push(e);
+      if (e.type === 'backtest.finished') finished.get(e.id)?.(e);
+    },
+  });
+  await app.ready();
+});
+afterAll(async () => {
+  await app.close();
+  await store.close();
+});
+
+async function start(body: Record<string, unknown>): Promise<{ id: string; done: Promise<BacktestEvent> }> {
+  const res = await app.inject({ method: 'POST', url: '/api/backtests', payload: body });
+  expect(res.statusCode).toBe(202);
+  const { id, status } = res.json() as { id: string; status: string };
+  expect(status).toBe('queued');
+  return { id, done: new Promise((resolve) => finished.set(id, resolve)) };
+}
+
+describe('POST /api/backtests', () => {
+  it('runs in the background, reports progress, and GET shows metrics next to buy-and-hold', async () => {
+    const { id, done } = await start({ strategy: 'sma-cross', symbol: 'btcusdt', interval: '1h' });
+    expect((await done).status).toBe('completed');
+    expect(events.some((e) => e.id === id && e.type === 'backtest.progress')).toBe(true);
+    const res = await app.inject({ method: 'GET', url: `/api/backtests/${id}` });
+    expect(res.statusCode).toBe(200);
+    const body = res.json() as {
+      status: string;
+      progress: number;
+      result: { metrics: { n_trades: number }; benchmark: { total_return: number } };
+    };
+    expect(body.status).toBe('completed');
+    expect(body.progress).toBe(1);
+    expect(body.result.metrics.n_trades).toBeGreaterThan(0);
+    expect(typeof body.result.benchmark.total_return).toBe('number');
+    const list = await app.inject({ method: 'GET', url: '/api/backtests' });
+    expect((list.json() as { id: string }[]).map((b) => b.id)).toContain(id);
+  });
+
+  it('a run without stored candles fails with a reason; an unknown strategy is a 422', async () => {
+    const { id, done } = await start({ strategy: 'sma-cross', symbol: 'ETHUSDT' });
+    expect((await done).status).toBe('failed');
+    const b = (await app.inject({ method: 'GET', url: `/api/backtests/${id}` })).json() as { error: string };
+    expect(b.error).toMatch(/data download/);
+    const bad = await app.inject({ method: 'POST', url: '/api/backtests', payload: { strategy: 'magic', symbol: 'BTCUSDT' } });
+    expect(bad.statusCode).toBe(400);
+    expect((await app.inject({ method: 'GET', url: '/api/backtests/nope' })).statusCode).toBe(404);
+  });
+});
