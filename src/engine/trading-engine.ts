@@ -129,7 +129,7 @@ export class TradingEngine {
         decision: outcome.decision,
         reports: outcome.reports,
         fills: outcome.fills,
-        messages,
+        messages: messages.map(compactMessage),
         logs,
         portfolio: { snapshot: outcome.portfolio, positions: (await ctx.book()).openPositions() },
         modelVersion: outcome.decision.modelVersion,
@@ -203,6 +203,16 @@ export class TradingEngine {
       response: toSeedResponse(cycleId, startedAt, storedSnapshot, decision, report, { [AGENTS.execution]: '', ...logs }),
     };
   }
+}
+
+/**
+ * The form a message is stored and streamed in: a MarketSnapshot keeps its indicators and features but not
+ * the candles it was computed from (about 15 kB a cycle, and they can be fetched again from the venue or the
+ * candle store by symbol, interval and `candleTime`).
+ */
+export function compactMessage(message: AgentMessage): AgentMessage {
+  if (message.type !== 'MarketSnapshot') return message;
+  return { ...message, payload: { ...message.payload, candles: [] } };
 }
 
 function skipped(decision: Decision, price: number, time: number): ExecutionReport {
