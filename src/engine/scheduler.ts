@@ -1,0 +1,369 @@
+import { type Interval, intervalMs, isInterval } from '../domain/candle.js';
+import { isConclaveError } from '../domain/errors.js';
+import type { Clock } from './clock.js';
+import type { MonitoringControl, MonitoringStatus } from './monitoring.js';
+
+/** The agent_state row that holds a user's schedule (the monitor agent owns continuous monitoring). */
+export const SCHEDULE_AGENT = 'market-monitor';
+
+/** Default wait after a candle close before its cycle runs, so venues have published the closed bar. */
+export const DEFAULT_CLOSE_DELAY_MS = 2_000;
+
+/** What the scheduler needs of the engine (TradingEngine satisfies it). */
+export interface CycleRunner {
+  runCycle(symbol: string, options: { userId: number; idempotencyKey: string }): Promise<{ readonly cycleId: number }>;
+}
+
+/** Persisted schedules (AgentStateRepository satisfies it). */
+export interface ScheduleStateStore {
+  get(userId: number, name: string): Promise<StoredSchedule | null>;
+  put(state: StoredSchedule): Promise<void>;
+  all(userId?: number): Promise<StoredSchedule[]>;
+}
+
+export interface StoredSchedule {
+  readonly userId: number;
+  readonly name: string;
+  readonly status: string;
+  readonly config: Readonly<Record<string, unknown>>;
+  readonly lastRunAt: number | null;
+  readonly lastError: string | null;
+  readonly updatedAt: number;
+}
+
+/** `ok` saved; `duplicate` the idempotency key was already used (a retry of a saved cycle); `error` failed. */
+export type CycleResult = 'ok' | 'error' | 'duplicate';
+
+/** Where the scheduler reports what happened (metrics, logs). Every method is optional. */
+export interface SchedulerHooks {
+  onCycle?(
+    result: CycleResult,
+    info: { userId: number; symbol: string; key: string; cycleId?: number; code?: string; message?: string },
+  ): void;
+  onMissed?(userId: number, ticks: number): void;
+}
+
+export interface Timers {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export interface SchedulerDeps {
+  readonly clock: Clock;
+  readonly engine: CycleRunner;
+  /** The user's symbols to trade now (active ones). Read at every tick so API changes apply at the next close. */
+  readonly symbols: (userId: number) => Promise<readonly string[]>;
+  readonly state: ScheduleStateStore;
+  readonly hooks?: SchedulerHooks;
+  /** Wait after each candle close, ms (default 2000). */
+  readonly closeDelayMs?: number;
+  /** Real timers by default; tests leave the loop off and call tick() with a SimClock. */
+  readonly timers?: Timers;
+}
+
+interface UserSchedule {
+  readonly userId: number;
+  interval: Interval;
+  running: boolean;
+  startedAt: number | null;
+  /** Close boundary (epoch ms, multiple of the interval) whose cycles were last started. */
+  lastBoundary: number | null;
+  lastCycleAt: number | null;
+  cyclesRun: number;
+  missedTicks: number;
+  errors: number;
+  lastError: string | null;
+  symbols: readonly string[];
+}
+
+/**
+ * The idempotency key of a scheduled cycle: one per user, symbol, interval and candle, so a retried or
+ * re-delivered tick never saves (or fills) twice.
+ */
+export function cycleKey(userId: number, symbol: string, interval: Interval, candleOpenTime: number): string {
+  return `u${userId}:${symbol}:${interval}:${candleOpenTime}`;
+}
+
+/** The newest candle close boundary at or before `now - delayMs` (epoch ms, a multiple of the interval). */
+export function closeBoundary(now: number, interval: Interval, delayMs = 0): number {
+  const ms = intervalMs(interval);
+  return Math.floor((now - delayMs) / ms) * ms;
+}
+
+const realTimers: Timers = {
+  set: (fn, ms) => {
+    const handle = setTimeout(fn, ms);
+    handle.unref?.();
+    return handle;
+  },
+  clear: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+};
+
+/** setTimeout's ceiling; longer waits are re-armed. */
+const MAX_TIMER_MS = 2_147_000_000;
+
+/**
+ * The embedded (one-process) scheduler: for every user with monitoring on, it runs a cycle of each of the
+ * user's symbols once per candle of the user's interval, `closeDelayMs` after the close. A symbol whose
+ * previous cycle is still running skips the tick; ticks that passed while the process was busy or down are
+ * counted as missed, never run late in a burst. The schedule and counters live in agent_state, so a restart
+ * resumes them. Time comes only from the Clock: tests drive `tick(now)` with a SimClock.
+ */
+export class Scheduler implements MonitoringControl {
+  private readonly users = new Map<number, UserSchedule>();
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly delayMs: number;
+  private readonly timers: Timers;
+  private timer: unknown = null;
+  private looping = false;
+  private closing = false;
+
+  constructor(private readonly deps: SchedulerDeps) {
+    this.delayMs = deps.closeDelayMs ?? DEFAULT_CLOSE_DELAY_MS;
+    this.timers = deps.timers ?? realTimers;
+  }
+
+  /** Loads every persisted schedule (running or not); running ones tick again from their next close. */
+  async resume(): Promise<number> {
+    let running = 0;
+    for (const row of await this.deps.state.all()) {
+      if (row.name !== SCHEDULE_AGENT) continue;
+      const s = fromStored(row);
+      if (!s) continue;
+      this.users.set(s.userId, s);
+      if (s.running) running++;
+    }
+    this.arm();
+    return running;
+  }
+
+  /** Starts the timer loop (production); without it nothing runs until tick() is called. */
+  startLoop(): void {
+    this.looping = true;
+    this.arm();
+  }
+
+  async start(userId: number, interval: Interval): Promise<MonitoringStatus> {
+    const s = await this.load(userId, interval);
+    if (!s.running || s.interval !== interval) {
+      if (s.interval !== interval) s.lastBoundary = null;
+      s.interval = interval;
+      s.running = true;
+      s.startedAt = this.deps.clock.now();
+    }
+    await this.persist(s);
+    this.arm();
+    return this.view(s);
+  }
+
+  async stop(userId: number): Promise<MonitoringStatus> {
+    const s = await this.load(userId);
+    if (s.running) {
+      s.running = false;
+      await this.persist(s);
+    }
+    return this.view(s);
+  }
+
+  async status(userId: number): Promise<MonitoringStatus> {
+    return this.view(await this.load(userId));
+  }
+
+  /** Cycles running now. */
+  get running(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Starts the cycles due at `now` and resolves when those cycles have finished (their outcome is in the
+   * status counters). Safe to call at any time: a boundary already handled is not run again.
+   */
+  async tick(now: number = this.deps.clock.now()): Promise<void> {
+    if (this.closing) return;
+    const due: { s: UserSchedule; boundary: number }[] = [];
+    // Boundaries are claimed synchronously, so an overlapping tick (or the re-armed timer) cannot claim them twice.
+    for (const s of this.users.values()) {
+      if (!s.running) continue;
+      const ms = intervalMs(s.interval);
+      const boundary = closeBoundary(now, s.interval, this.delayMs);
+      if (s.lastBoundary !== null && boundary <= s.lastBoundary) continue;
+      if (s.lastBoundary !== null && boundary - s.lastBoundary > ms) {
+        const missed = Math.round((boundary - s.lastBoundary) / ms) - 1;
+        s.missedTicks += missed;
+        this.deps.hooks?.onMissed?.(s.userId, missed);
+      }
+      s.lastBoundary = boundary;
+      due.push({ s, boundary });
+    }
+    this.arm();
+    const runs: Promise<void>[] = [];
+    for (const { s, boundary } of due) {
+      try {
+        s.symbols = await this.deps.symbols(s.userId);
+      } catch (error) {
+        s.errors++;
+        s.lastError = describe(error);
+        continue;
+      }
+      const openTime = boundary - intervalMs(s.interval);
+      for (const symbol of s.symbols) {
+        const slot = `${s.userId}:${symbol}`;
+        if (this.inFlight.has(slot)) {
+          s.missedTicks++;
+          this.deps.hooks?.onMissed?.(s.userId, 1);
+          continue;
+        }
+        const run = this.runOne(s, symbol, openTime).finally(() => this.inFlight.delete(slot));
+        this.inFlight.set(slot, run);
+        runs.push(run);
+      }
+    }
+    await Promise.all(runs);
+    for (const { s } of due) await this.persist(s).catch(() => {});
+  }
+
+  /** Stops ticking, waits for running cycles to finish, and saves every schedule. Idempotent. */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.looping = false;
+    if (this.timer !== null) this.timers.clear(this.timer);
+    this.timer = null;
+    await Promise.allSettled([...this.inFlight.values()]);
+    for (const s of this.users.values()) await this.persist(s).catch(() => {});
+  }
+
+  private async runOne(s: UserSchedule, symbol: string, openTime: number): Promise<void> {
+    const key = cycleKey(s.userId, symbol, s.interval, openTime);
+    const hooks = this.deps.hooks;
+    try {
+      const outcome = await this.deps.engine.runCycle(symbol, { userId: s.userId, idempotencyKey: key });
+      s.cyclesRun++;
+      s.lastCycleAt = this.deps.clock.now();
+      hooks?.onCycle?.('ok', { userId: s.userId, symbol, key, cycleId: outcome.cycleId });
+    } catch (error) {
+      if (isConclaveError(error, 'CONFLICT')) {
+        hooks?.onCycle?.('duplicate', { userId: s.userId, symbol, key, code: error.code, message: error.message });
+        return;
+      }
+      s.errors++;
+      s.lastError = describe(error);
+      hooks?.onCycle?.('error', {
+        userId: s.userId,
+        symbol,
+        key,
+        code: isConclaveError(error) ? error.code : 'INTERNAL_ERROR',
+        message: (error as Error)?.message ?? String(error),
+      });
+    }
+  }
+
+  private nextDue(): number | null {
+    let next: number | null = null;
+    for (const s of this.users.values()) {
+      if (!s.running) continue;
+      const due = s.lastBoundary === null ? this.deps.clock.now() : s.lastBoundary + intervalMs(s.interval) + this.delayMs;
+      next = next === null ? due : Math.min(next, due);
+    }
+    return next;
+  }
+
+  private arm(): void {
+    if (!this.looping || this.closing) return;
+    if (this.timer !== null) this.timers.clear(this.timer);
+    this.timer = null;
+    const due = this.nextDue();
+    if (due === null) return;
+    const wait = Math.min(MAX_TIMER_MS, Math.max(0, due - this.deps.clock.now()));
+    this.timer = this.timers.set(() => {
+      this.timer = null;
+      // tick() re-arms itself once it has claimed the due boundaries.
+      if (this.deps.clock.now() >= due) void this.tick();
+      else this.arm();
+    }, wait);
+  }
+
+  private async load(userId: number, interval?: Interval): Promise<UserSchedule> {
+    const known = this.users.get(userId);
+    if (known) return known;
+    const row = await this.deps.state.get(userId, SCHEDULE_AGENT);
+    const s = (row && fromStored(row)) ?? fresh(userId, interval ?? '1m');
+    this.users.set(userId, s);
+    return s;
+  }
+
+  private async persist(s: UserSchedule): Promise<void> {
+    await this.deps.state.put({
+      userId: s.userId,
+      name: SCHEDULE_AGENT,
+      status: s.running ? 'running' : 'stopped',
+      config: {
+        interval: s.interval,
+        startedAt: s.startedAt,
+        lastBoundary: s.lastBoundary,
+        lastCycleAt: s.lastCycleAt,
+        cyclesRun: s.cyclesRun,
+        missedTicks: s.missedTicks,
+        errors: s.errors,
+        symbols: s.symbols,
+      },
+      lastRunAt: s.lastCycleAt,
+      lastError: s.lastError,
+      updatedAt: this.deps.clock.now(),
+    });
+  }
+
+  private view(s: UserSchedule): MonitoringStatus {
+    return {
+      userId: s.userId,
+      running: s.running,
+      interval: s.interval,
+      symbols: s.symbols,
+      startedAt: s.startedAt,
+      lastCycleAt: s.lastCycleAt,
+      cyclesRun: s.cyclesRun,
+      missedTicks: s.missedTicks,
+      errors: s.errors,
+      lastError: s.lastError,
+    };
+  }
+}
+
+function fresh(userId: number, interval: Interval): UserSchedule {
+  return {
+    userId,
+    interval,
+    running: false,
+    startedAt: null,
+    lastBoundary: null,
+    lastCycleAt: null,
+    cyclesRun: 0,
+    missedTicks: 0,
+    errors: 0,
+    lastError: null,
+    symbols: [],
+  };
+}
+
+function fromStored(row: StoredSchedule): UserSchedule | null {
+  const c = row.config;
+  const interval = typeof c.interval === 'string' && isInterval(c.interval) ? c.interval : null;
+  if (!interval) return null;
+  const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  return {
+    userId: row.userId,
+    interval,
+    running: row.status === 'running',
+    startedAt: num(c.startedAt),
+    lastBoundary: num(c.lastBoundary),
+    lastCycleAt: num(c.lastCycleAt),
+    cyclesRun: num(c.cyclesRun) ?? 0,
+    missedTicks: num(c.missedTicks) ?? 0,
+    errors: num(c.errors) ?? 0,
+    lastError: row.lastError,
+    symbols: Array.isArray(c.symbols) ? c.symbols.filter((x): x is string => typeof x === 'string') : [],
+  };
+}
+
+function describe(error: unknown): string {
+  return isConclaveError(error) ? `${error.code}: ${error.message}` : ((error as Error)?.message ?? String(error));
+}
