@@ -1,0 +1,40 @@
+import type { Runtime } from '../runtime.js';
+import type { ApiApp } from './app-types.js';
+import { registerCycleRoutes } from './routes/cycles.routes.js';
+import { registerPortfolioRoutes } from './routes/portfolio.routes.js';
+import { registerRegimeRoutes } from './routes/regime.routes.js';
+import { registerRiskRoutes } from './routes/risk.routes.js';
+import { registerStrategyRoutes } from './routes/strategies.routes.js';
+
+/** Portfolio, risk, strategies, regime and cycle routes over a runtime (pass as ApiDeps.extraRoutes). */
+export function tradingAreaRoutes(runtime: Runtime): Array<(app: ApiApp) => void> {
+  const { trading, engine, store, books, market, clock } = runtime;
+  const equity = async (userId: number) => (await books.peek(userId)).equity(engine.marks);
+  return [
+    (app) =>
+      registerPortfolioRoutes(app, {
+        books,
+        marks: engine.marks,
+        equityCurve: (userId, q) => store.portfolio.equityCurve(userId, q),
+        governor: trading.governor,
+        now: () => clock.now(),
+      }),
+    (app) => registerRiskRoutes(app, { governor: trading.governor, equity }),
+    (app) =>
+      registerStrategyRoutes(app, {
+        protocol: engine.protocolName,
+        strategies: trading.strategies,
+        enableMap: trading.enableMap,
+        selection: trading.brain ? () => trading.brain!.selection.current() : undefined,
+        performance: trading.brain ? () => trading.brain!.research.stats() : undefined,
+      }),
+    (app) =>
+      registerRegimeRoutes(app, {
+        config: trading.regimeConfig,
+        tracked: () => trading.brain?.regime.current() ?? [],
+        resolveSymbol: (input) => market.resolveSymbol(input),
+        snapshot: (symbol) => market.snapshot(symbol),
+      }),
+    (app) => registerCycleRoutes(app, { cycles: store.cycles, resolveSymbol: (input) => market.resolveSymbol(input) }),
+  ];
+}
