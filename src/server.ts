@@ -1,17 +1,40 @@
 import { buildApp } from './api/app.js';
 import type { ApiApp } from './api/app-types.js';
 import type { ApiDeps } from './api/deps.js';
+import { createPlatform } from './api/platform.js';
 import { registerScannerRoutes } from './api/routes/scanner.routes.js';
-import { VERSION, type Runtime } from './runtime.js';
+import type { MonitoringControl } from './engine/monitoring.js';
+import { type Runtime, VERSION } from './runtime.js';
 import { createScannerService } from './scanner/factory.js';
+import { unavailableMonitoring } from './services/agent-service.js';
+import { platformMarketReader } from './services/venue-reader.js';
 
-/** The API over a runtime, with every area's routes. The composition of HTTP areas lives here and only here. */
-export async function buildServer(runtime: Runtime, extra: Partial<Pick<ApiDeps, 'extraRoutes'>> = {}): Promise<ApiApp> {
+export interface ServerExtras extends Partial<Pick<ApiDeps, 'extraRoutes'>> {
+  /** The scheduler behind POST /api/agents/market-monitor (tests inject a fake). */
+  readonly monitoring?: MonitoringControl;
+}
+
+/**
+ * The API over a runtime, with every area's routes behind the auth gate. The composition of HTTP areas lives
+ * here and only here.
+ * @throws ConclaveError CONFIG_INVALID when HOST is not loopback and JWT_SECRET is missing.
+ */
+export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): Promise<ApiApp> {
   const scanner = createScannerService(runtime.config, {
     now: () => runtime.clock.now(),
     log: runtime.log,
   });
-  return buildApp(
+  const platform = createPlatform({
+    config: runtime.config,
+    clock: runtime.clock,
+    store: runtime.store,
+    market: platformMarketReader(runtime.source, runtime.config, runtime.clock),
+    engine: runtime.engine,
+    registry: runtime.registry,
+    model: () => runtime.model.current,
+    monitoring: extra.monitoring ?? unavailableMonitoring(runtime.config.KLINE_INTERVAL),
+  });
+  const app = await buildApp(
     {
       version: VERSION,
       config: runtime.config,
@@ -19,8 +42,11 @@ export async function buildServer(runtime: Runtime, extra: Partial<Pick<ApiDeps,
       market: runtime.market,
       trades: runtime.store.trades,
       health: runtime.health,
-      extraRoutes: [(app) => registerScannerRoutes(app, { scanner }), ...(extra.extraRoutes ?? [])],
+      installAuth: platform.installAuth,
+      extraRoutes: [...platform.routes, (app) => registerScannerRoutes(app, { scanner }), ...(extra.extraRoutes ?? [])],
     },
     { logger: runtime.log },
   );
+  app.addHook('onClose', async () => platform.close());
+  return app;
 }
