@@ -91,7 +91,7 @@ export function registerRiskRoutes(app: ApiApp, deps: RiskRouteDeps): void {
         tags,
         summary: 'Halt trading: every order is REJECTED with MANUAL_HALT until resumed (stops still close positions)',
         security: BEARER,
-        body: HaltBody.optional(),
+        body: HaltBody.nullish(),
         response: { 200: RiskOut, 401: ErrorBody, 422: ErrorBody },
       },
     },
