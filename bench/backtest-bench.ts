@@ -9,13 +9,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runStrategyBacktest, type RunSettings } from '../src/backtest/service.js';
+import { type RunSettings, runStrategyBacktest } from '../src/backtest/service.js';
 import { walkForward } from '../src/backtest/walk-forward.js';
 import { readCandlesCsv } from '../src/market/csv-candles.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const KLINES = process.env.CONCLAVE_SHARED_DATA ? join(process.env.CONCLAVE_SHARED_DATA, 'klines') : resolve(ROOT, '../shared/data/klines');
-const SETTINGS: RunSettings = { feeBps: 10, slippageBps: 5, startingCapital: 10_000, orderFraction: 0.1, quantityStep: 0.00001, allowShort: false };
+const SETTINGS: RunSettings = {
+  feeBps: 10,
+  slippageBps: 5,
+  startingCapital: 10_000,
+  orderFraction: 0.1,
+  quantityStep: 0.00001,
+  allowShort: false,
+};
 const MODEL = { trees: 50, maxDepth: 8, seed: 42, labelThreshold: 0.001 };
 
 interface Case {
@@ -86,7 +93,7 @@ export async function runBacktestBench(): Promise<Record<string, unknown>> {
   });
   return {
     machine: { node: process.version, cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown' },
-    note: 'candles/s = cycles of the full engine per wall second (one symbol-candle = one cycle). Targets are the issue\'s; shortfall_factor = target / measured.',
+    note: "candles/s = cycles of the full engine per wall second (one symbol-candle = one cycle). Targets are the issue's; shortfall_factor = target / measured.",
     cases: results,
     walk_forward: {
       candles: 8760,

@@ -88,7 +88,9 @@ export class ExecutionAgent implements Agent {
     if (this.timing === 'next-open') {
       const orderId = ctx.newOrderId();
       const queue = this.pending.get(ctx.userId) ?? [];
-      queue.push({ intent, orderId, decidedAt: now });
+      // The decision's candle, not the clock: a scheduler may run the cycle a little after the close.
+      const decidedAt = this.options.currentBar!(intent.symbol)?.closeTime ?? now;
+      queue.push({ intent, orderId, decidedAt });
       this.pending.set(ctx.userId, queue);
       ctx.log(this.name, `Order accepted: ${intent.side} ${intent.quantity} ${intent.symbol} fills at the next candle's open`);
       return [{ to: AGENTS.engine, type: 'OrderAccepted', payload: { intent, orderId } }];
