@@ -3,6 +3,7 @@ import type { ApiApp } from './api/app-types.js';
 import type { ApiDeps } from './api/deps.js';
 import { createPlatform } from './api/platform.js';
 import { registerScannerRoutes } from './api/routes/scanner.routes.js';
+import { tradingAreaRoutes } from './api/trading-routes.js';
 import type { MonitoringControl } from './engine/monitoring.js';
 import { type Runtime, VERSION } from './runtime.js';
 import { createScannerService } from './scanner/factory.js';
@@ -43,7 +44,12 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
       trades: runtime.store.trades,
       health: runtime.health,
       installAuth: platform.installAuth,
-      extraRoutes: [...platform.routes, (app) => registerScannerRoutes(app, { scanner }), ...(extra.extraRoutes ?? [])],
+      extraRoutes: [
+        ...platform.routes,
+        ...tradingAreaRoutes(runtime),
+        (app) => registerScannerRoutes(app, { scanner }),
+        ...(extra.extraRoutes ?? []),
+      ],
     },
     { logger: runtime.log },
   );
