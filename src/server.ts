@@ -2,6 +2,7 @@ import { buildApp } from './api/app.js';
 import type { ApiApp } from './api/app-types.js';
 import type { ApiDeps } from './api/deps.js';
 import { createPlatform } from './api/platform.js';
+import { registerBacktestRoutes } from './api/routes/backtests.routes.js';
 import { registerScannerRoutes } from './api/routes/scanner.routes.js';
 import { tradingAreaRoutes } from './api/trading-routes.js';
 import type { MonitoringControl } from './engine/monitoring.js';
@@ -48,6 +49,28 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
         ...platform.routes,
         ...tradingAreaRoutes(runtime),
         (app) => registerScannerRoutes(app, { scanner }),
+        (app) =>
+          registerBacktestRoutes(app, {
+            backtests: runtime.store.backtests,
+            candles: runtime.store.candles,
+            settings: {
+              feeBps: runtime.config.FEE_BPS,
+              slippageBps: runtime.config.SLIPPAGE_BPS,
+              startingCapital: runtime.config.STARTING_CAPITAL,
+              orderFraction: runtime.config.ORDER_FRACTION,
+              quantityStep: runtime.config.QUANTITY_STEP,
+              allowShort: runtime.config.ALLOW_SHORT,
+            },
+            model: {
+              trees: runtime.config.MODEL_TREES,
+              maxDepth: runtime.config.MODEL_MAX_DEPTH,
+              seed: runtime.config.MODEL_SEED,
+              labelThreshold: runtime.config.LABEL_THRESHOLD,
+            },
+            reportsDir: runtime.config.REPORTS_DIR,
+            version: VERSION,
+            now: () => runtime.clock.now(),
+          }),
         ...(extra.extraRoutes ?? []),
       ],
     },
