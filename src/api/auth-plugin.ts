@@ -53,7 +53,7 @@ export function bearerToken(request: FastifyRequest, path: string): string | nul
  * silently acts as the wrong user. Must be installed before any route is registered.
  */
 export function installAuthGate(app: ApiApp, options: AuthGateOptions): void {
-  app.addHook('onRequest', async (request) => {
+  const gate = async (request: FastifyRequest): Promise<void> => {
     const path = request.url.split('?')[0];
     const open = isPublicPath(path);
     let token: string | null;
@@ -74,5 +74,18 @@ export function installAuthGate(app: ApiApp, options: AuthGateOptions): void {
     if (!open) throw new ConclaveError('UNAUTHORIZED', `${request.method} ${path}: a bearer token is required (POST /api/auth/login)`);
     // Public routes off loopback act for nobody (no user 0 exists), never for the local user.
     request.userId = 0;
+  };
+  // A WebSocket upgrade is checked one step later: @fastify/websocket marks the request in its own onRequest
+  // hook and only then destroys the socket after a refusal; refusing earlier would leak the upgraded socket.
+  app.addHook('onRequest', async (request) => {
+    if (!isUpgrade(request)) await gate(request);
   });
+  app.addHook('preValidation', async (request) => {
+    if (isUpgrade(request)) await gate(request);
+  });
+}
+
+function isUpgrade(request: FastifyRequest): boolean {
+  const upgrade = request.headers.upgrade;
+  return typeof upgrade === 'string' && upgrade.toLowerCase() === 'websocket';
 }
