@@ -4,7 +4,7 @@ import type { Agent } from './agents/base.js';
 import type { AppConfig } from './config.js';
 import { type Candle, intervalMs } from './domain/candle.js';
 import { AgentRegistry } from './engine/agent-registry.js';
-import { BookKeeper } from './engine/book-keeper.js';
+import { BookKeeper, type BookLock } from './engine/book-keeper.js';
 import { type Clock, LiveClock } from './engine/clock.js';
 import { MarketService } from './engine/market-service.js';
 import { TradingEngine } from './engine/trading-engine.js';
@@ -18,6 +18,7 @@ import { openStore, type Store } from './store/db.js';
 import type { EnableMapStore } from './strategies/enable-map-file.js';
 import { type ComponentHealth, type HealthReport, overallStatus } from './telemetry/health.js';
 import type { Logger } from './telemetry/logger.js';
+import { instrumentSource, Metrics } from './telemetry/metrics.js';
 import { createProtocol, type TradingServices } from './trading-services.js';
 
 /** Version from package.json, found from the sources (src/) or the bundle (dist/, dist/chunks/). */
@@ -54,6 +55,8 @@ export interface Runtime {
   readonly market: MarketService;
   /** Risk governor, enable map, strategies and the protocol's stateful agents (regime, research, monitor). */
   readonly trading: TradingServices;
+  /** Prometheus series of this process (GET /metrics). */
+  readonly metrics: Metrics;
   readonly startedAt: number;
   health(): Promise<HealthReport>;
   close(): Promise<void>;
@@ -69,6 +72,13 @@ export interface RuntimeOptions {
   readonly enableMap?: EnableMapStore;
   /** Further consensus voters (the LLM decision agent). */
   readonly extraVoters?: readonly Agent[];
+  /**
+   * Several processes trade the same accounts (distributed mode): books are reloaded on every cycle and held
+   * under this cross-process lock from load to save.
+   */
+  readonly bookLock?: BookLock;
+  /** Constant labels on every metric of this process (e.g. `{ role: 'worker' }`). */
+  readonly metricsLabels?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -80,7 +90,8 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
   const startedAt = clock.now();
   const store = await openStore(config.database, { log: (m) => log.info(m) });
   try {
-    const source = options.source ?? createMarketSource(config, { now: () => clock.now() });
+    const metrics = new Metrics({ clock, processMetrics: true, drawdownLimit: config.MAX_DRAWDOWN, labels: options.metricsLabels });
+    const source = instrumentSource(options.source ?? createMarketSource(config, { now: () => clock.now() }), metrics);
     const { model, source: modelSource } = options.model
       ? { model: options.model, source: 'injected' }
       : await loadOrTrain({
@@ -98,8 +109,10 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
     log.info({ model_version: model.version, how: modelSource, metrics: model.metrics }, 'model ready');
     const holder = new ModelHolder(model);
     const broker = new PaperBroker({ slippageBps: config.SLIPPAGE_BPS, feeBps: config.FEE_BPS });
-    const books = new BookKeeper({ startingCapital: config.STARTING_CAPITAL, allowShort: config.ALLOW_SHORT }, (userId) =>
-      store.portfolio.loadBook(userId, config.STARTING_CAPITAL),
+    const books = new BookKeeper(
+      { startingCapital: config.STARTING_CAPITAL, allowShort: config.ALLOW_SHORT },
+      (userId) => store.portfolio.loadBook(userId, config.STARTING_CAPITAL),
+      { shared: options.bookLock !== undefined, lock: options.bookLock },
     );
     const registry = new AgentRegistry();
     const { protocol, services: trading } = createProtocol(config, {
@@ -116,7 +129,8 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
       enableMap: options.enableMap,
       extraVoters: options.extraVoters,
     });
-    const engine = new TradingEngine({ clock, store: store.cycles, books, protocol, registry });
+    const engine = new TradingEngine({ clock, store: store.cycles, books, protocol, registry, observer: metrics.busObserver });
+    metrics.attach(engine);
     const cryptoVenue = config.MARKET_SOURCE === 'bybit' ? 'bybit' : 'binance';
     const market = new MarketService(
       source,
@@ -168,6 +182,7 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
       engine,
       market,
       trading,
+      metrics,
       startedAt,
       health,
       close: () => store.close(),

@@ -3,6 +3,13 @@ import { type Book, Portfolio, type PortfolioConfig } from '../execution/portfol
 /** Loads an account's stored book (cash, realised PnL, fees, positions). */
 export type BookLoader = (userId: number) => Promise<Book>;
 
+/**
+ * A lock across processes on one account's book (e.g. Redis); resolves with its release. With `shared`, a
+ * lease holds it from load to release, so two machines never both load the same cash and each commit a fill
+ * the other did not see.
+ */
+export type BookLock = (userId: number) => Promise<() => Promise<void>>;
+
 export interface BookLease {
   /** A working copy: changes become the account's book only on commit. */
   readonly book: Portfolio;
@@ -16,7 +23,8 @@ export interface BookLease {
  * One book per account with an async lock, so two cycles of one account never interleave their fills and
  * a failed cycle leaves the book untouched (it worked on a copy).
  *
- * `shared: true` reloads from the store on every lease, for workers on several machines sharing PostgreSQL.
+ * `shared: true` reloads from the store on every lease, for workers on several machines sharing PostgreSQL;
+ * give it a `lock` too, or two processes can lease the same account at once and one commit overwrites the other.
  */
 export class BookKeeper {
   private readonly books = new Map<number, Portfolio>();
@@ -25,7 +33,7 @@ export class BookKeeper {
   constructor(
     private readonly config: PortfolioConfig,
     private readonly load: BookLoader,
-    private readonly options: { readonly shared?: boolean } = {},
+    private readonly options: { readonly shared?: boolean; readonly lock?: BookLock } = {},
   ) {}
 
   async lease(userId: number): Promise<BookLease> {
@@ -38,7 +46,13 @@ export class BookKeeper {
     this.locks.set(userId, chained);
     await previous;
     let released = false;
+    let unlockRemote: (() => Promise<void>) | undefined;
+    const freeRemote = () => {
+      // release() is synchronous (a finally block); a failed remote unlock expires by its TTL.
+      unlockRemote?.().catch(() => {});
+    };
     try {
+      unlockRemote = await this.options.lock?.(userId);
       const base = await this.current(userId);
       const working = base.clone();
       return {
@@ -49,11 +63,13 @@ export class BookKeeper {
         release: () => {
           if (released) return;
           released = true;
+          freeRemote();
           if (this.locks.get(userId) === chained) this.locks.delete(userId);
           unlock();
         },
       };
     } catch (error) {
+      freeRemote();
       if (this.locks.get(userId) === chained) this.locks.delete(userId);
       unlock();
       throw error;
