@@ -6,6 +6,7 @@ import { registerBacktestRoutes } from './api/routes/backtests.routes.js';
 import { registerScannerRoutes } from './api/routes/scanner.routes.js';
 import { tradingAreaRoutes } from './api/trading-routes.js';
 import type { MonitoringControl } from './engine/monitoring.js';
+import { Scheduler } from './engine/scheduler.js';
 import { type Runtime, VERSION } from './runtime.js';
 import { createScannerService } from './scanner/factory.js';
 import { unavailableMonitoring } from './services/agent-service.js';
@@ -26,56 +27,82 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
     now: () => runtime.clock.now(),
     log: runtime.log,
   });
-  const platform = createPlatform({
-    config: runtime.config,
-    clock: runtime.clock,
-    store: runtime.store,
-    market: platformMarketReader(runtime.source, runtime.config, runtime.clock),
-    engine: runtime.engine,
-    registry: runtime.registry,
-    model: () => runtime.model.current,
-    monitoring: extra.monitoring ?? unavailableMonitoring(runtime.config.KLINE_INTERVAL),
-  });
-  const app = await buildApp(
-    {
-      version: VERSION,
+  const embedded = extra.monitoring ? null : await embeddedScheduler(runtime);
+  try {
+    const platform = createPlatform({
       config: runtime.config,
+      clock: runtime.clock,
+      store: runtime.store,
+      market: platformMarketReader(runtime.source, runtime.config, runtime.clock),
       engine: runtime.engine,
-      market: runtime.market,
-      trades: runtime.store.trades,
-      health: runtime.health,
-      installAuth: platform.installAuth,
-      extraRoutes: [
-        ...platform.routes,
-        ...tradingAreaRoutes(runtime),
-        (app) => registerScannerRoutes(app, { scanner }),
-        (app) =>
-          registerBacktestRoutes(app, {
-            backtests: runtime.store.backtests,
-            candles: runtime.store.candles,
-            settings: {
-              feeBps: runtime.config.FEE_BPS,
-              slippageBps: runtime.config.SLIPPAGE_BPS,
-              startingCapital: runtime.config.STARTING_CAPITAL,
-              orderFraction: runtime.config.ORDER_FRACTION,
-              quantityStep: runtime.config.QUANTITY_STEP,
-              allowShort: runtime.config.ALLOW_SHORT,
-            },
-            model: {
-              trees: runtime.config.MODEL_TREES,
-              maxDepth: runtime.config.MODEL_MAX_DEPTH,
-              seed: runtime.config.MODEL_SEED,
-              labelThreshold: runtime.config.LABEL_THRESHOLD,
-            },
-            reportsDir: runtime.config.REPORTS_DIR,
-            version: VERSION,
-            now: () => runtime.clock.now(),
-          }),
-        ...(extra.extraRoutes ?? []),
-      ],
-    },
-    { logger: runtime.log },
-  );
-  app.addHook('onClose', async () => platform.close());
-  return app;
+      registry: runtime.registry,
+      model: () => runtime.model.current,
+      monitoring: extra.monitoring ?? embedded ?? unavailableMonitoring(runtime.config.KLINE_INTERVAL),
+    });
+    const app = await buildApp(
+      {
+        version: VERSION,
+        config: runtime.config,
+        engine: runtime.engine,
+        market: runtime.market,
+        trades: runtime.store.trades,
+        health: runtime.health,
+        installAuth: platform.installAuth,
+        extraRoutes: [
+          ...platform.routes,
+          ...tradingAreaRoutes(runtime),
+          (app) => registerScannerRoutes(app, { scanner }),
+          (app) =>
+            registerBacktestRoutes(app, {
+              backtests: runtime.store.backtests,
+              candles: runtime.store.candles,
+              settings: {
+                feeBps: runtime.config.FEE_BPS,
+                slippageBps: runtime.config.SLIPPAGE_BPS,
+                startingCapital: runtime.config.STARTING_CAPITAL,
+                orderFraction: runtime.config.ORDER_FRACTION,
+                quantityStep: runtime.config.QUANTITY_STEP,
+                allowShort: runtime.config.ALLOW_SHORT,
+              },
+              model: {
+                trees: runtime.config.MODEL_TREES,
+                maxDepth: runtime.config.MODEL_MAX_DEPTH,
+                seed: runtime.config.MODEL_SEED,
+                labelThreshold: runtime.config.LABEL_THRESHOLD,
+              },
+              reportsDir: runtime.config.REPORTS_DIR,
+              version: VERSION,
+              now: () => runtime.clock.now(),
+            }),
+          ...(extra.extraRoutes ?? []),
+        ],
+      },
+      { logger: runtime.log },
+    );
+    app.addHook('onClose', async () => platform.close());
+    // Before runtime.close(): running cycles finish and the schedule is saved while the store is open.
+    if (embedded) app.addHook('onClose', () => embedded.close());
+    return app;
+  } catch (error) {
+    await embedded?.close();
+    throw error;
+  }
+}
+
+/**
+ * The embedded scheduler over the runtime's engine and store, with persisted schedules resumed. With
+ * REDIS_URL the distributed scheduler (src/engine/queue) is the one to wire; until it is, monitoring says so.
+ */
+async function embeddedScheduler(runtime: Runtime): Promise<Scheduler | null> {
+  if (runtime.config.REDIS_URL) return null;
+  const embedded = new Scheduler({
+    clock: runtime.clock,
+    engine: runtime.engine,
+    symbols: async (userId) => (await runtime.store.symbols.list(userId)).filter((s) => s.active).map((s) => s.symbol),
+    state: runtime.store.agents,
+  });
+  const resumed = await embedded.resume();
+  if (resumed > 0) runtime.log.info({ users: resumed }, 'monitoring resumed');
+  embedded.startLoop();
+  return embedded;
 }

@@ -56,6 +56,7 @@ export interface PlatformServer {
   readonly url: string;
   readonly clock: SimClock;
   readonly config: AppConfig;
+  /** The injected fake (not wired when `realScheduler` is set). */
   readonly monitoring: FakeMonitoring;
   close(): Promise<void>;
 }
@@ -86,7 +87,7 @@ export async function startPlatformServer(
   const runtime = await createRuntime(config, pino({ level: 'silent' }), { clock, model: opts.model });
   const monitoring = new FakeMonitoring(() => clock.now());
   try {
-    const app = await buildServer(runtime, { monitoring });
+    const app = await buildServer(runtime, opts.realScheduler ? {} : { monitoring });
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     return {
       runtime,

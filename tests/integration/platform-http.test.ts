@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -367,6 +370,45 @@ describe('platform API on loopback (real server, real SQLite, fake venues)', () 
       expect(refs.length).toBeGreaterThan(20);
       expect(refs.filter((r) => !(r in doc.components.schemas))).toEqual([]);
     });
+  });
+});
+
+describe('monitoring through the embedded scheduler', () => {
+  it('starts per user, and the schedule survives a restart on the same database', async () => {
+    const binance = await startFakeBinance({ symbols: ['BTCUSDT'], intervals: ['1h'] });
+    const db = join(mkdtempSync(join(tmpdir(), 'conclave-restart-')), 'conclave.db');
+    const env = { BINANCE_BASE_URL: binance.url, KLINE_INTERVAL: '1h', JWT_SECRET: SECRET, DATABASE_URL: db };
+    const opts = { now: binance.control.now(), model: new ScriptedModel(), realScheduler: true };
+    try {
+      const first = await startPlatformServer(env, opts);
+      let token: string;
+      try {
+        await call(first.url, 'POST', '/api/auth/register', { body: { username: 'mona', email: 'mona@example.com', password: PASSWORD } });
+        token = (await call(first.url, 'POST', '/api/auth/login', { body: { username: 'mona', password: PASSWORD } })).body.access_token;
+        expect((await call(first.url, 'POST', '/api/symbols', { token, body: { symbol: 'BTC' } })).status).toBe(201);
+        const start = await call(first.url, 'POST', '/api/agents/market-monitor', { token, body: { action: 'start', interval: '4h' } });
+        expect(start.body).toMatchObject({ running: true, interval: '4h', cycles_run: 0 });
+        // The local user's schedule is separate.
+        expect((await call(first.url, 'GET', '/api/agents/market-monitor')).body.monitoring.running).toBe(false);
+      } finally {
+        await first.close();
+      }
+      const second = await startPlatformServer(env, opts);
+      try {
+        const me = await call(second.url, 'POST', '/api/auth/login', { body: { username: 'mona', password: PASSWORD } });
+        const agent = await call(second.url, 'GET', '/api/agents/market-monitor', { token: me.body.access_token });
+        expect(agent.body.monitoring).toMatchObject({ running: true, interval: '4h' });
+        const stop = await call(second.url, 'POST', '/api/agents/market-monitor', {
+          token: me.body.access_token,
+          body: { action: 'stop' },
+        });
+        expect(stop.body.running).toBe(false);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await binance.close();
+    }
   });
 });
 
