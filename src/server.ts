@@ -3,7 +3,9 @@ import type { ApiApp } from './api/app-types.js';
 import type { ApiDeps } from './api/deps.js';
 import { createPlatform } from './api/platform.js';
 import { registerBacktestRoutes } from './api/routes/backtests.routes.js';
+import { registerCandleRoutes } from './api/routes/candles.routes.js';
 import { registerScannerRoutes } from './api/routes/scanner.routes.js';
+import { defaultWebDir, registerStaticRoutes } from './api/routes/static.routes.js';
 import { tradingAreaRoutes } from './api/trading-routes.js';
 import type { MonitoringControl } from './engine/monitoring.js';
 import { Scheduler } from './engine/scheduler.js';
@@ -74,6 +76,13 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
               version: VERSION,
               now: () => runtime.clock.now(),
             }),
+          (app) =>
+            registerCandleRoutes(app, {
+              source: runtime.source,
+              resolveSymbol: (input) => runtime.market.resolveSymbol(input),
+              defaultInterval: runtime.config.KLINE_INTERVAL,
+            }),
+          (app) => registerStaticRoutes(app, { dir: defaultWebDir() }),
           ...(extra.extraRoutes ?? []),
         ],
       },
