@@ -86,8 +86,7 @@ export class DecisionService {
     };
     const out = await this.agent.handle(message, ctx);
     const reply = out.find((m) => m.type === 'Decision');
-    if (!reply || reply.type !== 'Decision')
-      throw new ConclaveError('AGENT_FAILED', `decision agent answered no Decision for ${snapshot.symbol}`);
+    if (reply?.type !== 'Decision') throw new ConclaveError('AGENT_FAILED', `decision agent answered no Decision for ${snapshot.symbol}`);
     return reply.payload;
   }
 }
