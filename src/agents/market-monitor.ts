@@ -31,13 +31,22 @@ export class MarketMonitoringAgent implements Agent {
     if (message.type !== 'CycleRequested') return [];
     const snapshot = await takeSnapshot(this.source, message.payload.symbol, this.config.interval, this.config.klineLimit, ctx.clock.now());
     ctx.marks.set(snapshot.symbol, snapshot.price);
-    ctx.log(this.name, `Received live price ${snapshot.price} from ${snapshot.source} and calculated indicators over ${snapshot.candles.length} closed candles`);
+    ctx.log(
+      this.name,
+      `Received live price ${snapshot.price} from ${snapshot.source} and calculated indicators over ${snapshot.candles.length} closed candles`,
+    );
     return [{ to: this.config.next, type: 'MarketSnapshot', payload: snapshot, tsEvent: snapshot.candleTime }];
   }
 }
 
 /** One market observation of `symbol`: price, closed candles, indicators, features. */
-export async function takeSnapshot(source: MarketDataSource, symbol: string, interval: Interval, limit: number, now: number): Promise<MarketSnapshot> {
+export async function takeSnapshot(
+  source: MarketDataSource,
+  symbol: string,
+  interval: Interval,
+  limit: number,
+  now: number,
+): Promise<MarketSnapshot> {
   const [price, klines] = await Promise.all([source.getCurrentPrice(symbol), source.getRecentKlines(symbol, interval, limit + 1)]);
   const candles = closedCandles(klines, now, limit);
   return snapshotFromCandles(symbol, source.venue, interval, price, candles, now);
@@ -59,8 +68,9 @@ export function snapshotFromCandles(
     source,
     interval,
     indicators: {
-      sma_10: closes.length >= 10 ? last(sma(closes, 10)) : null,
-      sma_50: closes.length >= 50 ? last(sma(closes, 50)) : null,
+      // SMA needs only its window; RSI's Wilder smoothing needs the whole series.
+      sma_10: closes.length >= 10 ? last(sma(closes.subarray(closes.length - 10), 10)) : null,
+      sma_50: closes.length >= 50 ? last(sma(closes.subarray(closes.length - 50), 50)) : null,
       rsi_14: closes.length >= 15 ? last(rsi(closes, 14)) : null,
     },
     features: latestFeatures(candles),

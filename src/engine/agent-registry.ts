@@ -8,9 +8,14 @@ export interface AgentStatus {
   readonly lastErrorAt: number | null;
 }
 
-/** Heartbeats of every agent: updated by the bus after each handled message, read by /api/agents and the monitor. */
+type MutableStatus = { -readonly [K in keyof AgentStatus]: AgentStatus[K] };
+
+/**
+ * Heartbeats of every agent: updated by the bus after each handled message, read by /api/agents and the
+ * monitor. Updated in place because it runs once per message on the hot path; readers get copies.
+ */
 export class AgentRegistry {
-  private readonly statuses = new Map<string, AgentStatus>();
+  private readonly statuses = new Map<string, MutableStatus>();
 
   register(name: string): void {
     if (!this.statuses.has(name)) {
@@ -19,24 +24,27 @@ export class AgentRegistry {
   }
 
   record(name: string, at: number, latencyMs: number, error?: string): void {
-    this.register(name);
-    const s = this.statuses.get(name)!;
-    this.statuses.set(name, {
-      ...s,
-      runs: s.runs + 1,
-      errors: s.errors + (error ? 1 : 0),
-      lastRunAt: at,
-      lastLatencyMs: latencyMs,
-      lastError: error ?? s.lastError,
-      lastErrorAt: error ? at : s.lastErrorAt,
-    });
+    let s = this.statuses.get(name);
+    if (!s) {
+      this.register(name);
+      s = this.statuses.get(name)!;
+    }
+    s.runs++;
+    s.lastRunAt = at;
+    s.lastLatencyMs = latencyMs;
+    if (error) {
+      s.errors++;
+      s.lastError = error;
+      s.lastErrorAt = at;
+    }
   }
 
   get(name: string): AgentStatus | undefined {
-    return this.statuses.get(name);
+    const s = this.statuses.get(name);
+    return s ? { ...s } : undefined;
   }
 
   all(): AgentStatus[] {
-    return [...this.statuses.values()];
+    return [...this.statuses.values()].map((s) => ({ ...s }));
   }
 }

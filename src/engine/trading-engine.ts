@@ -133,7 +133,9 @@ export class TradingEngine {
         logs,
         portfolio: { snapshot: outcome.portfolio, positions: (await ctx.book()).openPositions() },
         modelVersion: outcome.decision.modelVersion,
-        response: outcome.response,
+        get response() {
+          return outcome.response;
+        },
         idempotencyKey: options.idempotencyKey ?? null,
       };
       await store.saveCycle(record);
@@ -180,12 +182,15 @@ export class TradingEngine {
       }
     }
     if (!snapshot || !decision) {
-      throw new ConclaveError('AGENT_FAILED', `cycle ${cycleId} of protocol ${this.deps.protocol.name} ended without a ${snapshot ? 'Decision' : 'MarketSnapshot'}`);
+      throw new ConclaveError(
+        'AGENT_FAILED',
+        `cycle ${cycleId} of protocol ${this.deps.protocol.name} ended without a ${snapshot ? 'Decision' : 'MarketSnapshot'}`,
+      );
     }
     const finishedAt = this.deps.clock.now();
     const report = reports[0] ?? skipped(decision, snapshot.price, finishedAt);
     const portfolio = book.snapshot(this.marks, finishedAt);
-    const { candles: _c, ...storedSnapshot } = snapshot;
+    let response: SeedCycleResponse | undefined;
     return {
       cycleId,
       userId,
@@ -200,7 +205,14 @@ export class TradingEngine {
       messages,
       logs: { ...logs },
       portfolio,
-      response: toSeedResponse(cycleId, startedAt, storedSnapshot, decision, report, { [AGENTS.execution]: '', ...logs }),
+      // Built on first read: the API and the SQL store read it, a backtest's in-memory store never does.
+      get response(): SeedCycleResponse {
+        if (!response) {
+          const { candles: _c, ...storedSnapshot } = snapshot;
+          response = toSeedResponse(cycleId, startedAt, storedSnapshot, decision, report, { [AGENTS.execution]: '', ...logs });
+        }
+        return response;
+      },
     };
   }
 }
@@ -216,5 +228,17 @@ export function compactMessage(message: AgentMessage): AgentMessage {
 }
 
 function skipped(decision: Decision, price: number, time: number): ExecutionReport {
-  return { executed: false, orderId: null, status: 'SKIPPED', action: decision.action, symbol: decision.symbol, price, executionPrice: null, quantity: 0, fee: 0, time, reason: null };
+  return {
+    executed: false,
+    orderId: null,
+    status: 'SKIPPED',
+    action: decision.action,
+    symbol: decision.symbol,
+    price,
+    executionPrice: null,
+    quantity: 0,
+    fee: 0,
+    time,
+    reason: null,
+  };
 }

@@ -53,6 +53,19 @@ export class PaperBroker {
  * the order's position within the cycle, so ids are unique under concurrency and reproducible in replays.
  */
 export function orderId(time: number, cycleId: number, index: number): string {
-  const ymd = new Date(time).toISOString().slice(0, 10).replaceAll('-', '');
-  return `ORD-${ymd}-${String(cycleId).padStart(6, '0')}-${index}`;
+  return `ORD-${utcDay(time)}-${String(cycleId).padStart(6, '0')}-${index}`;
+}
+
+const DAY_MS = 86_400_000;
+let cachedDay = Number.NaN;
+let cachedYmd = '';
+
+/** `YYYYMMDD` of `time` in UTC, formatted once per day (backtests make an order id per cycle). */
+function utcDay(time: number): string {
+  const day = Math.floor(time / DAY_MS);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedYmd = new Date(day * DAY_MS).toISOString().slice(0, 10).replaceAll('-', '');
+  }
+  return cachedYmd;
 }

@@ -23,6 +23,11 @@ interface Loaded {
   readonly symbol: string;
   readonly interval: Interval;
   readonly cols: CandleColumns;
+  /**
+   * Candle objects made once per index on first use: a replay asks for the same ~100 trailing candles every
+   * step, and rebuilding them each time was most of a backtest's garbage.
+   */
+  readonly objects: (Candle | undefined)[];
 }
 
 const DAY_MS = 86_400_000;
@@ -44,7 +49,7 @@ export class ReplaySource implements SteppableSource {
     const loaded: Loaded[] = options.series.map((s) => {
       const cols = isColumns(s.candles) ? s.candles : candlesToColumns(s.candles);
       if (cols.length === 0) throw new ConclaveError('VALIDATION_ERROR', `replay series ${s.symbol} ${s.interval} has no candles`);
-      return { symbol: s.symbol.toUpperCase(), interval: s.interval, cols };
+      return { symbol: s.symbol.toUpperCase(), interval: s.interval, cols, objects: new Array<Candle | undefined>(cols.length) };
     });
     for (const l of loaded) {
       const list = this.series.get(l.symbol) ?? [];
@@ -147,7 +152,7 @@ export class ReplaySource implements SteppableSource {
     const exact = this.exact(symbol, interval);
     if (exact) {
       const end = upperBound(exact.cols.closeTime, this.now());
-      return sliceCandles(exact.cols, Math.max(0, end - limit), end);
+      return sliceCandles(exact, Math.max(0, end - limit), end);
     }
     const visible = this.visibleCandles(symbol, interval, this.now() - (limit + 1) * intervalMs(interval));
     return visible.slice(Math.max(0, visible.length - limit));
@@ -164,7 +169,7 @@ export class ReplaySource implements SteppableSource {
       const from = lowerBound(cols.openTime, query.startTime);
       const end = Math.min(visible, query.endTime === undefined ? cols.length : upperBound(cols.openTime, query.endTime));
       out = [];
-      for (let i = from; i < end && out.length < query.limit; i++) out.push(candleAt(cols, i));
+      for (let i = from; i < end && out.length < query.limit; i++) out.push(cachedCandle(exact, i));
     } else {
       out = this.visibleCandles(query.symbol, query.interval, query.startTime)
         .filter((c) => c.openTime >= query.startTime && (query.endTime === undefined || c.openTime <= query.endTime))
@@ -230,10 +235,19 @@ export class ReplaySource implements SteppableSource {
   }
 }
 
-function sliceCandles(cols: CandleColumns, from: number, to: number): Candle[] {
-  const out: Candle[] = [];
-  for (let i = from; i < to; i++) out.push(candleAt(cols, i));
+function sliceCandles(series: Loaded, from: number, to: number): Candle[] {
+  const out: Candle[] = new Array(to - from);
+  for (let i = from; i < to; i++) out[i - from] = cachedCandle(series, i);
   return out;
+}
+
+function cachedCandle(series: Loaded, i: number): Candle {
+  let candle = series.objects[i];
+  if (candle === undefined) {
+    candle = candleAt(series.cols, i);
+    series.objects[i] = candle;
+  }
+  return candle;
 }
 
 /** Buckets of `target` ms aligned to the epoch, kept only when the whole bucket has closed by `now`. */
