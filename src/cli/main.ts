@@ -6,6 +6,7 @@ import { registerCoreCommands } from './commands/core.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerScanCommand } from './commands/scan.js';
+import { registerWorkerCommand } from './commands/worker.js';
 
 const program = new Command('conclave').description('Conclave: multi-agent paper trading').version(VERSION);
 registerCoreCommands(program);
@@ -13,6 +14,7 @@ registerScanCommand(program);
 registerBacktestCommands(program);
 registerReportCommands(program);
 registerDataCommands(program);
+registerWorkerCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const message = isConclaveError(error) ? `${error.code}: ${error.message}` : ((error as Error)?.stack ?? String(error));
