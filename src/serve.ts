@@ -1,17 +1,41 @@
 import { loadConfig, loadDotEnv } from './config.js';
-import { createRuntime } from './runtime.js';
+import type { MonitoringControl } from './engine/monitoring.js';
+import { connectDistributed, type Distributed, scheduledSymbols } from './engine/queue/wiring.js';
+import { SCHEDULE_AGENT, Scheduler } from './engine/scheduler.js';
+import { LOCAL_USER_ID } from './engine/trading-engine.js';
+import { createRuntime, type Runtime } from './runtime.js';
 import { buildServer } from './server.js';
 import { createLogger } from './telemetry/logger.js';
 
-/** `npm start` / `conclave serve`: the API server with the paper-trading engine. */
+/**
+ * `npm start` / `conclave serve`: the API server with the paper-trading engine and its scheduler. Without
+ * REDIS_URL the embedded scheduler runs every cycle in this process; with it this process only schedules
+ * (BullMQ job schedulers) and `conclave worker` processes run the cycles. On the very first start the local
+ * user's monitoring is switched on, so `npm start` alone trades DEFAULT_SYMBOL on paper around the clock.
+ */
 export async function serve(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
   const log = createLogger({ level: config.LOG_LEVEL, dir: config.LOG_DIR || undefined });
-  const runtime = await createRuntime(config, log);
-  const app = await buildServer(runtime);
+  const dist = config.REDIS_URL ? connectDistributed(config.REDIS_URL, { log }) : null;
+  const runtime = await createRuntime(config, log, dist ? { bookLock: dist.bookLock, metricsLabels: { role: 'serve' } } : {});
+  const monitoring = dist ? await distributedMonitoring(runtime, dist) : await embeddedMonitoring(runtime);
+  if (!(await runtime.store.agents.get(LOCAL_USER_ID, SCHEDULE_AGENT))) {
+    const status = await monitoring.control.start(LOCAL_USER_ID, config.KLINE_INTERVAL);
+    log.info({ interval: status.interval, symbols: status.symbols }, 'first start: paper trading switched on for the local user');
+  }
+  const app = await buildServer(runtime, { monitoring: monitoring.control });
   const address = await app.listen({ host: config.HOST, port: config.PORT });
-  log.info({ address, docs: `${address}/docs`, source: runtime.source.venue, protocol: runtime.engine.protocolName }, 'conclave listening');
+  log.info(
+    {
+      address,
+      docs: `${address}/docs`,
+      source: runtime.source.venue,
+      protocol: runtime.engine.protocolName,
+      mode: dist ? 'distributed' : 'embedded',
+    },
+    'conclave listening',
+  );
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -19,9 +43,50 @@ export async function serve(): Promise<void> {
     closing = true;
     log.info({ signal }, 'shutting down: finishing running cycles');
     await app.close();
+    // Running cycles finish and the schedule is saved while the store is still open.
+    await monitoring.close();
+    await dist?.close();
     await runtime.close();
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+interface MonitoringHandle {
+  readonly control: MonitoringControl;
+  close(): Promise<void>;
+}
+
+async function embeddedMonitoring(runtime: Runtime): Promise<MonitoringHandle> {
+  const scheduler = new Scheduler({
+    clock: runtime.clock,
+    engine: runtime.engine,
+    symbols: scheduledSymbols(runtime.store.symbols, { userId: LOCAL_USER_ID, symbol: runtime.config.DEFAULT_SYMBOL }),
+    state: runtime.store.agents,
+    hooks: runtime.metrics.schedulerHooks({
+      onCycle: (result, info) => {
+        if (result === 'error') runtime.log.warn({ cycle_key: info.key, code: info.code, err: info.message }, 'scheduled cycle failed');
+        else runtime.log.info({ cycle_id: info.cycleId, cycle_key: info.key, result }, 'scheduled cycle');
+      },
+      onMissed: (userId, ticks) => runtime.log.warn({ user_id: userId, ticks }, 'scheduled ticks missed'),
+    }),
+  });
+  const resumed = await scheduler.resume();
+  if (resumed > 0) runtime.log.info({ users: resumed }, 'monitoring resumed');
+  runtime.metrics.setQueueProbe(async () => ({ depth: { active: scheduler.running }, workers: 1 }));
+  scheduler.startLoop();
+  return { control: scheduler, close: () => scheduler.close() };
+}
+
+async function distributedMonitoring(runtime: Runtime, dist: Distributed): Promise<MonitoringHandle> {
+  const scheduler = dist.scheduler({
+    clock: runtime.clock,
+    state: runtime.store.agents,
+    symbols: scheduledSymbols(runtime.store.symbols, { userId: LOCAL_USER_ID, symbol: runtime.config.DEFAULT_SYMBOL }),
+  });
+  const intervals = await scheduler.resume();
+  runtime.log.info({ intervals, prefix: dist.prefix }, 'distributed scheduling: cycles run on `conclave worker` processes');
+  runtime.metrics.setQueueProbe(() => scheduler.probe());
+  return { control: scheduler, close: () => scheduler.close() };
 }

@@ -4,6 +4,7 @@ import type { ApiDeps } from './api/deps.js';
 import { createPlatform } from './api/platform.js';
 import { registerBacktestRoutes } from './api/routes/backtests.routes.js';
 import { registerCandleRoutes } from './api/routes/candles.routes.js';
+import { registerMetricsRoutes } from './api/routes/metrics.routes.js';
 import { registerScannerRoutes } from './api/routes/scanner.routes.js';
 import { defaultWebDir, registerStaticRoutes } from './api/routes/static.routes.js';
 import { tradingAreaRoutes } from './api/trading-routes.js';
@@ -82,6 +83,7 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
               resolveSymbol: (input) => runtime.market.resolveSymbol(input),
               defaultInterval: runtime.config.KLINE_INTERVAL,
             }),
+          (app) => registerMetricsRoutes(app, { metrics: runtime.metrics }),
           (app) => registerStaticRoutes(app, { dir: defaultWebDir() }),
           ...(extra.extraRoutes ?? []),
         ],
