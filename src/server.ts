@@ -2,6 +2,7 @@ import { buildApp } from './api/app.js';
 import type { ApiApp } from './api/app-types.js';
 import type { ApiDeps } from './api/deps.js';
 import { createPlatform } from './api/platform.js';
+import { registerBacktestChartRoutes } from './api/routes/backtest-chart.routes.js';
 import { registerBacktestRoutes } from './api/routes/backtests.routes.js';
 import { registerCandleRoutes } from './api/routes/candles.routes.js';
 import { registerMetricsRoutes } from './api/routes/metrics.routes.js';
@@ -84,6 +85,7 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
               defaultInterval: runtime.config.KLINE_INTERVAL,
             }),
           (app) => registerMetricsRoutes(app, { metrics: runtime.metrics }),
+          (app) => registerBacktestChartRoutes(app, { backtests: runtime.store.backtests }),
           (app) => registerStaticRoutes(app, { dir: defaultWebDir() }),
           ...(extra.extraRoutes ?? []),
         ],

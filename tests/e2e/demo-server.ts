@@ -1,5 +1,5 @@
-import { intervalMs } from '../../src/domain/candle.js';
 import type { Action } from '../../src/domain/action.js';
+import { intervalMs } from '../../src/domain/candle.js';
 import { startFakeBinance } from '../fakes/fake-binance.js';
 import type { RunningFake } from '../fakes/fake-server.js';
 import { startTestServer, type TestServer } from '../helpers/runtime.js';
@@ -19,12 +19,13 @@ const BAR = intervalMs('1h');
 /**
  * The real server over a fake Binance serving recorded BTCUSDT/ETHUSDT hours, its virtual now `backBars` bars
  * before the recording's end so steps can replay forward; the model is scripted so fills are predictable.
+ * `env` overrides config (HOST and JWT_SECRET make it act as a non-loopback server; it still listens on 127.0.0.1).
  */
-export async function startDemoServer(backBars = 60): Promise<DemoServer> {
+export async function startDemoServer(backBars = 60, env: Record<string, string> = {}): Promise<DemoServer> {
   const fake = await startFakeBinance({ symbols: ['BTCUSDT', 'ETHUSDT'], intervals: ['1h'] });
   fake.control.advance(-backBars);
   const model = new ScriptedModel();
-  const server = await startTestServer({ BINANCE_BASE_URL: fake.url, KLINE_INTERVAL: '1h' }, { now: fake.control.now(), model });
+  const server = await startTestServer({ BINANCE_BASE_URL: fake.url, KLINE_INTERVAL: '1h', ...env }, { now: fake.control.now(), model });
   return {
     server,
     fake,

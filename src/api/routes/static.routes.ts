@@ -28,9 +28,11 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 <p>The API is running: <a href="/docs">/docs</a>, <a href="/health">/health</a>.</p></body></html>`;
 
 /**
- * Serves the dashboard at `/`. Only files present at start-up become routes (no wildcard), so nothing here can
- * shadow `/api/*`, `/trading/*`, `/docs`, `/ws` or `/health`. Hashed files under assets/ are cached for a year;
- * index.html is revalidated so a rebuild is picked up. Without a build, `/` says how to make one.
+ * Serves the dashboard at `/` through one catch-all GET route. The router prefers every other route over a
+ * wildcard, so nothing here shadows `/api/*`, `/trading/*`, `/docs`, `/ws` or `/health`; a path with no file
+ * falls through to the JSON 404. Files are looked up per request, so a rebuild while the server runs is served
+ * at once. Hashed files under assets/ are cached for a year; index.html is revalidated. Without a build, `/`
+ * says how to make one.
  */
 export async function registerStaticRoutes(app: ApiApp, options: StaticRouteOptions): Promise<void> {
   if (!existsSync(join(options.dir, 'index.html'))) {
@@ -40,7 +42,7 @@ export async function registerStaticRoutes(app: ApiApp, options: StaticRouteOpti
   await app.register(fastifyStatic, {
     root: options.dir,
     prefix: '/',
-    wildcard: false,
+    wildcard: true,
     setHeaders: (res, path) => {
       const immutable = path.includes(`${join(options.dir, 'assets')}`);
       res.setHeader('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');

@@ -1,0 +1,188 @@
+import {
+  type CandlestickData,
+  CandlestickSeries,
+  type ChartOptions,
+  createChart,
+  createSeriesMarkers,
+  type DeepPartial,
+  type IChartApi,
+  type ISeriesApi,
+  type ISeriesMarkersPluginApi,
+  type LineData,
+  LineSeries,
+  type SeriesMarker,
+  type Time,
+  type UTCTimestamp,
+} from 'lightweight-charts';
+import { rsiSeries, smaSeries } from './indicators.js';
+import type { CandleJson, EquityPoint, Trade } from './types.js';
+
+const secs = (iso: string) => Math.floor(Date.parse(iso) / 1000) as UTCTimestamp;
+
+const THEME: DeepPartial<ChartOptions> = {
+  autoSize: true,
+  layout: { background: { color: 'transparent' }, textColor: '#9aa4b2', fontSize: 11, panes: { separatorColor: '#263040' } },
+  grid: { vertLines: { color: '#1b2330' }, horzLines: { color: '#1b2330' } },
+  rightPriceScale: { borderColor: '#263040' },
+  timeScale: { borderColor: '#263040', timeVisible: true, secondsVisible: false },
+  crosshair: { mode: 0 },
+};
+
+function line<T extends number | null>(times: UTCTimestamp[], values: T[]): LineData[] {
+  const out: LineData[] = [];
+  for (let i = 0; i < times.length; i++) {
+    const v = values[i];
+    if (v !== null) out.push({ time: times[i], value: v });
+  }
+  return out;
+}
+
+/** Candles with SMA 10/50 overlays, BUY/SELL markers at fills, and an RSI(14) pane below. */
+export class PriceChart {
+  private readonly chart: IChartApi;
+  private readonly candles: ISeriesApi<'Candlestick'>;
+  private readonly sma10: ISeriesApi<'Line'>;
+  private readonly sma50: ISeriesApi<'Line'>;
+  private readonly rsi: ISeriesApi<'Line'>;
+  private readonly markers: ISeriesMarkersPluginApi<Time>;
+  private openTimes: number[] = [];
+  private fills: Trade[] = [];
+  /** How many candles are drawn (tests and the legend read it). */
+  count = 0;
+
+  constructor(el: HTMLElement) {
+    this.chart = createChart(el, THEME);
+    this.candles = this.chart.addSeries(CandlestickSeries, {
+      upColor: '#26a69a',
+      downColor: '#ef5350',
+      borderVisible: false,
+      wickUpColor: '#26a69a',
+      wickDownColor: '#ef5350',
+    });
+    const overlay = { lineWidth: 1 as const, priceLineVisible: false, lastValueVisible: false, crosshairMarkerVisible: false };
+    this.sma10 = this.chart.addSeries(LineSeries, { ...overlay, color: '#f5b942' });
+    this.sma50 = this.chart.addSeries(LineSeries, { ...overlay, color: '#6aa7ff' });
+    this.rsi = this.chart.addSeries(LineSeries, { ...overlay, color: '#c38cff', lastValueVisible: true }, 1);
+    this.rsi.createPriceLine({ price: 70, color: '#5b6576', lineWidth: 1, lineStyle: 2, axisLabelVisible: false, title: '' });
+    this.rsi.createPriceLine({ price: 30, color: '#5b6576', lineWidth: 1, lineStyle: 2, axisLabelVisible: false, title: '' });
+    const panes = this.chart.panes();
+    panes[0]?.setStretchFactor(3);
+    panes[1]?.setStretchFactor(1);
+    this.markers = createSeriesMarkers(this.candles, []);
+  }
+
+  setCandles(rows: readonly CandleJson[]): void {
+    const first = this.count === 0;
+    const times = rows.map((c) => secs(c.open_time));
+    this.openTimes = times;
+    const data: CandlestickData[] = rows.map((c, i) => ({ time: times[i], open: c.open, high: c.high, low: c.low, close: c.close }));
+    const closes = rows.map((c) => c.close);
+    this.candles.setData(data);
+    this.sma10.setData(line(times, smaSeries(closes, 10)));
+    this.sma50.setData(line(times, smaSeries(closes, 50)));
+    this.rsi.setData(line(times, rsiSeries(closes, 14)));
+    this.count = rows.length;
+    this.drawMarkers();
+    if (first) this.chart.timeScale().scrollToRealTime();
+  }
+
+  setFills(trades: readonly Trade[]): void {
+    this.fills = trades.filter((t) => t.status === 'FILLED' && t.action !== 'HOLD');
+    this.drawMarkers();
+  }
+
+  addFill(trade: Trade): void {
+    if (this.fills.some((f) => f.cycle_id === trade.cycle_id && f.action === trade.action)) return;
+    this.fills.push(trade);
+    this.drawMarkers();
+  }
+
+  /** Markers sit on the bar whose open time is the last at or before the fill (fills happen at a bar's close). */
+  private drawMarkers(): void {
+    const times = this.openTimes;
+    const markers: SeriesMarker<Time>[] = [];
+    for (const f of this.fills) {
+      const t = Date.parse(f.timestamp) / 1000;
+      let lo = 0;
+      let hi = times.length - 1;
+      if (hi < 0 || t < times[0]) continue;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (times[mid] <= t) lo = mid;
+        else hi = mid - 1;
+      }
+      const buy = f.action === 'BUY';
+      markers.push({
+        time: times[lo] as UTCTimestamp,
+        position: buy ? 'belowBar' : 'aboveBar',
+        color: buy ? '#26a69a' : '#ef5350',
+        shape: buy ? 'arrowUp' : 'arrowDown',
+        text: buy ? 'BUY' : 'SELL',
+      });
+    }
+    markers.sort((a, b) => (a.time as number) - (b.time as number));
+    this.markers.setMarkers(markers);
+  }
+
+  markerCount(): number {
+    return this.markers.markers().length;
+  }
+}
+
+/** Equity against buy-and-hold of the charted symbol from the first equity point, same starting value. */
+export class EquityChart {
+  private readonly chart: IChartApi;
+  private readonly equity: ISeriesApi<'Line'>;
+  private readonly hold: ISeriesApi<'Line'>;
+  points = 0;
+
+  constructor(el: HTMLElement) {
+    this.chart = createChart(el, { ...THEME, timeScale: { ...THEME.timeScale, timeVisible: true } });
+    this.equity = this.chart.addSeries(LineSeries, { color: '#26a69a', lineWidth: 2, title: 'equity', priceLineVisible: false });
+    this.hold = this.chart.addSeries(LineSeries, {
+      color: '#7c8595',
+      lineWidth: 1,
+      lineStyle: 2,
+      title: 'buy & hold',
+      priceLineVisible: false,
+    });
+  }
+
+  set(points: readonly EquityPoint[], candles: readonly CandleJson[]): void {
+    const data = dedupe(points.map((p) => ({ time: secs(p.time), value: p.equity })));
+    this.equity.setData(data);
+    this.points = data.length;
+    if (data.length === 0 || candles.length === 0) {
+      this.hold.setData([]);
+      return;
+    }
+    const start = data[0].time as number;
+    const closes = candles.map((c) => ({ time: secs(c.close_time), close: c.close }));
+    const base = [...closes].reverse().find((c) => c.time <= start) ?? closes[0];
+    const hold = dedupe(
+      closes.filter((c) => c.time >= start).map((c) => ({ time: c.time, value: (data[0].value * c.close) / base.close })),
+    );
+    this.hold.setData(hold);
+    this.chart.timeScale().fitContent();
+  }
+}
+
+/** Series times must strictly increase: the last value of a time wins. */
+function dedupe(rows: LineData[]): LineData[] {
+  const out: LineData[] = [];
+  for (const r of rows) {
+    const last = out[out.length - 1];
+    if (last && (last.time as number) === (r.time as number)) out[out.length - 1] = r;
+    else if (!last || (last.time as number) < (r.time as number)) out.push(r);
+  }
+  return out;
+}
+
+/** A small equity line for a backtest or anything else; returns a cleanup. */
+export function sparkline(el: HTMLElement, values: ReadonlyArray<{ time: string; value: number }>): () => void {
+  const chart = createChart(el, { ...THEME, handleScroll: false, handleScale: false });
+  const s = chart.addSeries(LineSeries, { color: '#6aa7ff', lineWidth: 1, priceLineVisible: false });
+  s.setData(dedupe(values.map((v) => ({ time: secs(v.time), value: v.value }))));
+  chart.timeScale().fitContent();
+  return () => chart.remove();
+}

@@ -1,0 +1,194 @@
+import { h, money, num, pct, shortTime, signed } from './dom.js';
+import type { Backtest, Portfolio, Regime, RiskState, ScanReport, Strategies } from './types.js';
+
+/** A row of the decisions feed: a decision joined with what execution made of it. */
+export interface FeedRow {
+  cycle_id: number;
+  time: string;
+  symbol: string;
+  action: string;
+  confidence: number | null;
+  reason: string;
+  model_version: string | null;
+  strategy: string | null;
+  status: string | null;
+  /** Why risk or execution refused the order (REJECTED). */
+  rejected: string | null;
+}
+
+const stat = (label: string, value: string, cls = '') =>
+  h('div', { class: 'stat' }, h('span', { class: 'label' }, label), h('span', { class: `value ${cls}` }, value));
+const tone = (v: number) => (v > 0 ? 'up' : v < 0 ? 'down' : '');
+
+export function portfolioView(p: Portfolio, risk: RiskState | null): HTMLElement {
+  const pnl = p.realized_pnl + p.unrealized_pnl - p.fees_paid;
+  const stats = h(
+    'div',
+    { class: 'stats' },
+    stat('Equity', money(p.equity)),
+    stat('Cash', money(p.cash)),
+    stat('PnL (net of fees)', signed(pnl), tone(pnl)),
+    stat('Today', signed(p.daily_pnl), tone(p.daily_pnl)),
+    stat('Drawdown', risk ? pct(risk.drawdown) : '-', risk && risk.drawdown > 0 ? 'down' : ''),
+    stat('Fees', money(p.fees_paid)),
+  );
+  const rows = p.positions.map((x) =>
+    h(
+      'tr',
+      {},
+      h('td', {}, x.symbol),
+      h('td', { class: 'num' }, String(x.quantity)),
+      h('td', { class: 'num' }, money(x.avg_price)),
+      h('td', { class: 'num' }, money(x.mark_price)),
+      h('td', { class: `num ${tone(x.unrealized_pnl)}` }, signed(x.unrealized_pnl)),
+    ),
+  );
+  const table = p.positions.length
+    ? h(
+        'table',
+        { class: 'positions' },
+        h(
+          'thead',
+          {},
+          h('tr', {}, h('th', {}, 'Position'), h('th', {}, 'Qty'), h('th', {}, 'Avg'), h('th', {}, 'Mark'), h('th', {}, 'Unreal.')),
+        ),
+        h('tbody', {}, ...rows),
+      )
+    : h('p', { class: 'muted' }, 'No open positions.');
+  return h('div', {}, stats, table);
+}
+
+export function riskView(risk: RiskState): HTMLElement {
+  return h(
+    'div',
+    { class: 'risk-detail' },
+    h('span', { class: `badge risk-${risk.state.toLowerCase()}`, 'data-testid': 'risk-state' }, risk.state),
+    risk.reason ? h('span', { class: 'muted' }, ` ${risk.reason}`) : null,
+    h(
+      'span',
+      { class: 'muted small' },
+      ` daily loss ${pct(risk.daily_loss)} / ${pct(risk.limits.max_daily_loss, 0)}, drawdown ${pct(risk.drawdown)} / ${pct(risk.limits.max_drawdown, 0)}`,
+    ),
+  );
+}
+
+export function feedRow(r: FeedRow): HTMLElement {
+  const status = r.status ?? '…';
+  return h(
+    'li',
+    { class: `feed-row ${r.action.toLowerCase()}`, 'data-cycle': r.cycle_id },
+    h(
+      'div',
+      { class: 'feed-head' },
+      h('span', { class: `badge act-${r.action.toLowerCase()}` }, r.action),
+      h('span', { class: 'sym' }, r.symbol),
+      h('span', { class: 'muted' }, r.confidence === null ? '' : num(r.confidence)),
+      h('span', { class: `status st-${status.toLowerCase()}` }, status),
+      h('span', { class: 'muted time' }, `#${r.cycle_id} ${shortTime(r.time)}`),
+    ),
+    h('div', { class: 'feed-reason' }, r.reason, h('span', { class: 'muted' }, ` · ${r.strategy ?? 'model'} · ${r.model_version ?? '-'}`)),
+    r.rejected ? h('div', { class: 'rejected' }, `REJECTED: ${r.rejected}`) : null,
+  );
+}
+
+export function regimeView(regimes: readonly Regime[] | null, strategies: Strategies | null): HTMLElement {
+  const out = h('div', {});
+  if (regimes?.length) {
+    for (const r of regimes) {
+      const enabled = strategies?.enable_map.regimes[r.regime] ?? [];
+      out.append(
+        h(
+          'div',
+          { class: 'regime' },
+          h('span', { class: `badge regime-${r.regime.toLowerCase()}` }, r.regime),
+          h('span', {}, ` ${r.symbol}`),
+          h('span', { class: 'muted small' }, ` trend ${num(r.trend)}, vol pct ${num(r.vol_percentile)} (${r.source})`),
+          h('div', { class: 'small' }, 'Enabled: ', enabled.length ? enabled.join(', ') : 'none (stand aside)'),
+        ),
+      );
+    }
+  } else out.append(h('p', { class: 'muted' }, 'Regime: not available'));
+  if (strategies) {
+    out.append(
+      h('p', { class: 'small' }, `Protocol ${strategies.protocol}. `, h('span', { class: 'muted' }, strategies.note)),
+      h(
+        'ul',
+        { class: 'strategies small' },
+        ...strategies.strategies.map((s) => h('li', {}, h('b', {}, s.name), ` in ${s.enabled_in.join(', ') || '-'}`)),
+      ),
+    );
+  }
+  return out;
+}
+
+const metric = (m: Record<string, number | null> | undefined, key: string, asPct = false) => {
+  const v = m?.[key];
+  if (v === null || v === undefined) return '-';
+  return asPct ? pct(v, 1) : num(v);
+};
+
+export function backtestRow(b: Backtest, onChart: (b: Backtest) => void): HTMLElement {
+  const m = b.result?.metrics;
+  const title = `${b.params.strategy ?? '?'} ${b.params.symbol ?? ''} ${b.params.interval ?? ''}`;
+  const row = h(
+    'tr',
+    { class: 'clickable' },
+    h('td', {}, title),
+    h('td', {}, b.status === 'running' ? `running ${pct(b.progress, 0)}` : b.status),
+    h('td', { class: 'num' }, metric(m, 'total_return', true)),
+    h('td', { class: 'num' }, metric(b.result?.benchmark, 'total_return', true)),
+    h('td', { class: 'num' }, metric(m, 'sharpe')),
+    h('td', { class: 'num' }, metric(m, 'max_drawdown', true)),
+    h('td', { class: 'num' }, m ? String(m.n_trades ?? '-') : '-'),
+  );
+  row.addEventListener('click', () => onChart(b));
+  return row;
+}
+
+export function backtestTable(rows: HTMLElement[]): HTMLElement {
+  return h(
+    'table',
+    { class: 'backtests' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', {}, 'Run'),
+        h('th', {}, 'Status'),
+        h('th', {}, 'Return'),
+        h('th', {}, 'B&H'),
+        h('th', {}, 'Sharpe'),
+        h('th', {}, 'Max DD'),
+        h('th', {}, 'Trades'),
+      ),
+    ),
+    h('tbody', {}, ...rows),
+  );
+}
+
+export function scannerView(report: ScanReport): HTMLElement {
+  const top = report.top.slice(0, 3);
+  if (!top.length)
+    return h('p', { class: 'muted' }, `No setups in the last scan (${shortTime(report.generated_at)}). ${report.reason_fewer ?? ''}`);
+  return h(
+    'div',
+    {},
+    h('p', { class: 'muted small' }, `${report.venue}, ${shortTime(report.generated_at)}`),
+    h(
+      'ol',
+      { class: 'scanner' },
+      ...top.map((o) =>
+        h(
+          'li',
+          {},
+          h('b', {}, o.symbol),
+          ` ${o.setup} · entry ${o.entry} stop ${o.stop} target ${o.target} · R:R ${num(o.rr, 1)} · confluence ${num(o.confluence)}`,
+          o.probability.estimate !== null ? ` · p ${pct(o.probability.estimate, 0)} (n=${o.probability.sample})` : '',
+          h('div', { class: 'muted small' }, o.reason),
+        ),
+      ),
+    ),
+  );
+}
