@@ -43,6 +43,8 @@ export async function registerStaticRoutes(app: ApiApp, options: StaticRouteOpti
     root: options.dir,
     prefix: '/',
     wildcard: true,
+    // Our own Cache-Control below; send's default would overwrite it with max-age=0.
+    cacheControl: false,
     setHeaders: (res, path) => {
       const immutable = path.includes(`${join(options.dir, 'assets')}`);
       res.setHeader('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
