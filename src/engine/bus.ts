@@ -59,11 +59,18 @@ export class MessageBus {
       } catch (thrown) {
         failure = isConclaveError(thrown)
           ? thrown
-          : new ConclaveError('AGENT_FAILED', `${agent.name} failed on ${message.type}: ${(thrown as Error)?.message ?? String(thrown)}`, undefined, {
-              cause: thrown,
-            });
+          : new ConclaveError(
+              'AGENT_FAILED',
+              `${agent.name} failed on ${message.type}: ${(thrown as Error)?.message ?? String(thrown)}`,
+              undefined,
+              {
+                cause: thrown,
+              },
+            );
         errors.push(failure);
-        outgoing = [{ to: AGENTS.engine, type: 'AgentError', payload: { agent: agent.name, code: failure.code, message: failure.message } }];
+        outgoing = [
+          { to: AGENTS.engine, type: 'AgentError', payload: { agent: agent.name, code: failure.code, message: failure.message } },
+        ];
       }
       const latency = performance.now() - started;
       this.registry.record(agent.name, ctx.clock.now(), latency, failure ? `${failure.code}: ${failure.message}` : undefined);

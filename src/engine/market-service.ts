@@ -1,6 +1,6 @@
+import { takeSnapshot } from '../agents/market-monitor.js';
 import type { Interval } from '../domain/candle.js';
 import type { MarketSnapshot } from '../domain/market.js';
-import { takeSnapshot } from '../agents/market-monitor.js';
 import type { MarketDataSource } from '../market/port.js';
 import type { Clock } from './clock.js';
 

@@ -11,7 +11,9 @@ export interface FixedFractionSizing {
   readonly allowShort: boolean;
 }
 
-export type SizingOutcome = { readonly ok: true; readonly side: Side; readonly quantity: number } | { readonly ok: false; readonly reasonCode: string; readonly reason: string };
+export type SizingOutcome =
+  | { readonly ok: true; readonly side: Side; readonly quantity: number }
+  | { readonly ok: false; readonly reasonCode: string; readonly reason: string };
 
 /**
  * Sizes a BUY or SELL against the book. BUY spends `fraction` of equity, capped by what the cash affords after

@@ -1,5 +1,5 @@
 import { AGENTS, type Agent } from '../../agents/base.js';
-import { type DecisionModel, DecisionMakingAgent } from '../../agents/decision-maker.js';
+import { DecisionMakingAgent, type DecisionModel } from '../../agents/decision-maker.js';
 import { ExecutionAgent } from '../../agents/execution-agent.js';
 import { MarketMonitoringAgent } from '../../agents/market-monitor.js';
 import { RiskManagerAgent } from '../../agents/risk-manager.js';
