@@ -75,6 +75,8 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real server ove
     expect(await page.locator('#portfolio').textContent()).toContain('BTCUSDT');
 
     await page.evaluate('window.scrollTo(0, 0)');
+    // Off the chart, so no crosshair is drawn over the screenshot.
+    await page.mouse.move(1, 1);
     await page.screenshot({ path: join(OUT, 'dashboard-1280x800.png') });
     await page.screenshot({ path: join(OUT, 'dashboard-1280-full.png'), fullPage: true });
     expect(errors).toEqual([]);

@@ -51,7 +51,8 @@ export class PriceChart {
   count = 0;
 
   constructor(el: HTMLElement) {
-    this.chart = createChart(el, THEME);
+    // Room right of the last bar so its marker and the last-price label are not clipped.
+    this.chart = createChart(el, { ...THEME, timeScale: { ...THEME.timeScale, rightOffset: 6 } });
     this.candles = this.chart.addSeries(CandlestickSeries, {
       upColor: '#26a69a',
       downColor: '#ef5350',
