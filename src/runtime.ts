@@ -14,6 +14,7 @@ import type { MarketDataSource } from './market/port.js';
 import { resolveSymbol } from './market/symbols.js';
 import type { TradingModel } from './ml/model.js';
 import { loadOrTrain } from './ml/model-loader.js';
+import { venueRouterAround } from './services/venue-reader.js';
 import { openStore, type Store } from './store/db.js';
 import type { EnableMapStore } from './strategies/enable-map-file.js';
 import { type ComponentHealth, type HealthReport, overallStatus } from './telemetry/health.js';
@@ -91,7 +92,8 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
   const store = await openStore(config.database, { log: (m) => log.info(m) });
   try {
     const metrics = new Metrics({ clock, processMetrics: true, drawdownLimit: config.MAX_DRAWDOWN, labels: options.metricsLabels });
-    const source = instrumentSource(options.source ?? createMarketSource(config, { now: () => clock.now() }), metrics);
+    // Live venues route by symbol (AAPL to Yahoo beside a crypto venue); offline sources serve every symbol.
+    const source = instrumentSource(options.source ?? routedSource(config, clock), metrics);
     const { model, source: modelSource } = options.model
       ? { model: options.model, source: 'injected' }
       : await loadOrTrain({
@@ -191,6 +193,12 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
     await store.close();
     throw error;
   }
+}
+
+/** The configured source; a live venue is wrapped in a router so stock symbols reach Yahoo and crypto the venue. */
+function routedSource(config: AppConfig, clock: Clock): MarketDataSource {
+  const main = createMarketSource(config, { now: () => clock.now() });
+  return main.venue === 'synthetic' || main.venue === 'replay' ? main : venueRouterAround(main, config, () => clock.now());
 }
 
 /**

@@ -49,7 +49,7 @@ export async function takeSnapshot(
 ): Promise<MarketSnapshot> {
   const [price, klines] = await Promise.all([source.getCurrentPrice(symbol), source.getRecentKlines(symbol, interval, limit + 1)]);
   const candles = closedCandles(klines, now, limit);
-  return snapshotFromCandles(symbol, source.venue, interval, price, candles, now);
+  return snapshotFromCandles(symbol, source.venueFor?.(symbol) ?? source.venue, interval, price, candles, now);
 }
 
 export function snapshotFromCandles(

@@ -105,6 +105,10 @@ export class VenueRouter implements MarketDataSource {
     return resolveSymbol(symbol, { cryptoVenue: this.cryptoVenue });
   }
 
+  venueFor(symbol: string): Venue {
+    return this.route(symbol).source.venue;
+  }
+
   /** The source and venue spelling a symbol goes to. */
   route(symbol: string): { source: MarketDataSource; symbol: string; resolved: ResolvedSymbol } {
     const resolved = this.resolve(symbol);

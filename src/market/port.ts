@@ -20,6 +20,8 @@ export interface KlineRangeQuery {
  */
 export interface MarketDataSource {
   readonly venue: Venue;
+  /** The venue that answers for `symbol` when this source routes between venues (stocks to Yahoo, say). */
+  venueFor?(symbol: string): Venue;
   /** Last traded price of `symbol` in quote currency. */
   getCurrentPrice(symbol: string): Promise<number>;
   /** The newest `limit` candles, oldest first. The last one may still be forming on live venues. */
