@@ -141,7 +141,7 @@ export const CONFIG_FIELDS = {
   MAX_POSITION_PER_SYMBOL: {
     schema: z.coerce.number().positive().max(10),
     default: '0.5',
-    doc: 'Risk governor: one symbol\'s position value after an order, as a fraction of equity.',
+    doc: "Risk governor: one symbol's position value after an order, as a fraction of equity.",
   },
   MAX_ORDERS_PER_MINUTE: {
     schema: z.coerce.number().int().min(1).max(10_000),
@@ -206,6 +206,11 @@ export const CONFIG_FIELDS = {
   },
   REDIS_URL: { schema: z.string(), default: '', doc: 'When set, cycles run as BullMQ jobs taken by `conclave worker` processes.' },
   JWT_SECRET: { schema: z.string(), default: '', doc: 'HMAC secret for access tokens; required when HOST is not loopback.' },
+  METRICS_TOKEN: {
+    schema: z.string(),
+    default: '',
+    doc: 'Static bearer token Prometheus uses to scrape /metrics when HOST is not loopback (Authorization: Bearer <token>).',
+  },
   ACCESS_TOKEN_TTL_S: { schema: z.coerce.number().int().min(60), default: '900', doc: 'Access token lifetime.' },
   REFRESH_TOKEN_TTL_S: { schema: z.coerce.number().int().min(300), default: '1209600', doc: 'Refresh token lifetime.' },
   AUTH_RATE_LIMIT: {

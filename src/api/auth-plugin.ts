@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { ConclaveError } from '../domain/errors.js';
 import { LOCAL_USER_ID } from '../engine/trading-engine.js';
@@ -8,6 +9,8 @@ export interface AuthGateOptions {
   readonly isLoopback: boolean;
   /** The user id an access token speaks for. @throws ConclaveError UNAUTHORIZED */
   readonly verifyAccess: (token: string) => number;
+  /** A static bearer token Prometheus scrapes `/metrics` with off loopback (METRICS_TOKEN); empty = none. */
+  readonly metricsToken?: string;
 }
 
 /** Routes open without a token on any address: health, docs, the dashboard's files, and getting a token. */
@@ -59,6 +62,10 @@ export function installAuthGate(app: ApiApp, options: AuthGateOptions): void {
     let token: string | null;
     try {
       token = bearerToken(request, path);
+      if (token && path === '/metrics' && options.metricsToken && sameSecret(token, options.metricsToken)) {
+        request.userId = 0;
+        return;
+      }
       if (token) {
         request.userId = options.verifyAccess(token);
         return;
@@ -83,6 +90,12 @@ export function installAuthGate(app: ApiApp, options: AuthGateOptions): void {
   app.addHook('preValidation', async (request) => {
     if (isUpgrade(request)) await gate(request);
   });
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 function isUpgrade(request: FastifyRequest): boolean {

@@ -104,7 +104,12 @@ export function createPlatform(deps: PlatformDeps): Platform {
   };
 
   return {
-    installAuth: (app) => installAuthGate(app, { isLoopback: config.isLoopback, verifyAccess: (t) => tokens.verifyAccess(t) }),
+    installAuth: (app) =>
+      installAuthGate(app, {
+        isLoopback: config.isLoopback,
+        verifyAccess: (t) => tokens.verifyAccess(t),
+        metricsToken: config.METRICS_TOKEN,
+      }),
     routes: [
       (app) => registerAuthRoutes(app, { auth, rateLimit: { max: config.AUTH_RATE_LIMIT, windowMs: 60_000 } }),
       async (app) => {

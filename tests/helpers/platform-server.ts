@@ -68,7 +68,7 @@ export interface PlatformServer {
  */
 export async function startPlatformServer(
   env: Record<string, string>,
-  opts: { now: number; model?: TradingModel },
+  opts: { now: number; model?: TradingModel; realScheduler?: boolean },
 ): Promise<PlatformServer> {
   const dir = mkdtempSync(join(tmpdir(), 'conclave-platform-'));
   const config = loadConfig({

@@ -419,13 +419,29 @@ describe('platform API off loopback', () => {
   beforeAll(async () => {
     binance = await startFakeBinance({ symbols: ['BTCUSDT'], intervals: ['1h'] });
     server = await startPlatformServer(
-      { BINANCE_BASE_URL: binance.url, KLINE_INTERVAL: '1h', HOST: '0.0.0.0', JWT_SECRET: SECRET, AUTH_RATE_LIMIT: '5' },
+      {
+        BINANCE_BASE_URL: binance.url,
+        KLINE_INTERVAL: '1h',
+        HOST: '0.0.0.0',
+        JWT_SECRET: SECRET,
+        AUTH_RATE_LIMIT: '5',
+        METRICS_TOKEN: 'scrape-token-123',
+      },
       { now: binance.control.now(), model: new ScriptedModel() },
     );
   });
   afterAll(async () => {
     await server?.close();
     await binance?.close();
+  });
+
+  it('lets Prometheus scrape /metrics with METRICS_TOKEN and nothing else with it', async () => {
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    const scraped = await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer scrape-token-123' } });
+    expect(scraped.status).toBe(200);
+    expect(await scraped.text()).toContain('process_cpu');
+    expect((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer scrape-token-124' } })).status).toBe(401);
+    expect((await fetch(`${server.url}/api/portfolio`, { headers: { authorization: 'Bearer scrape-token-123' } })).status).toBe(401);
   });
 
   it('refuses to start without JWT_SECRET: config, server build, and the real process', async () => {
