@@ -17,7 +17,15 @@ const CLOCK_TICKS = 100; // USER_HZ on Linux
 export interface HttpBenchResult {
   readonly startup_to_first_cycle_ms: number;
   readonly sequential: { readonly requests: number; readonly p50_ms: number; readonly p99_ms: number; readonly mean_ms: number };
-  readonly concurrent: { readonly connections: number; readonly duration_s: number; readonly requests_per_s: number; readonly p50_ms: number; readonly p99_ms: number; readonly errors: number; readonly non_2xx: number };
+  readonly concurrent: {
+    readonly connections: number;
+    readonly duration_s: number;
+    readonly requests_per_s: number;
+    readonly p50_ms: number;
+    readonly p99_ms: number;
+    readonly errors: number;
+    readonly non_2xx: number;
+  };
   readonly server_cpu_ms_per_cycle: number;
   readonly peak_rss_mib: number;
   readonly targets: Record<string, { target: string; met: boolean }>;
@@ -59,10 +67,14 @@ function percentile(sorted: number[], p: number): number {
 
 export async function runHttpBench(): Promise<HttpBenchResult> {
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
-  const fake = spawn(process.execPath, ['--import', 'tsx', 'tests/fakes/fake-binance-main.ts', '--port', '0', '--symbols', 'BTCUSDT', '--interval', '1m'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const fake = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'tests/fakes/fake-binance-main.ts', '--port', '0', '--symbols', 'BTCUSDT', '--interval', '1m'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const fakeUrl = await waitForLine(fake, /(http:\/\/127\.0\.0\.1:\d+)/, 60_000);
   const dir = mkdtempSync(join(tmpdir(), 'conclave-bench-'));
   const port = 18_000 + Math.floor(Math.random() * 1000);

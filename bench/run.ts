@@ -18,7 +18,9 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
 mkdirSync(RESULTS, { recursive: true });
-const summary: Record<string, unknown> = { machine: { node: process.version, platform: process.platform, cpus: (await import('node:os')).cpus().length } };
+const summary: Record<string, unknown> = {
+  machine: { node: process.version, platform: process.platform, cpus: (await import('node:os')).cpus().length },
+};
 for (const name of names) {
   const load = BENCHES[name];
   if (!load) throw new Error(`unknown benchmark "${name}"; known: ${Object.keys(BENCHES).join(', ')}`);

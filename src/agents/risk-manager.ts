@@ -50,7 +50,14 @@ export class RiskManagerAgent implements Agent {
     return [{ to: this.config.next, type: 'OrderIntent', payload: intent }];
   }
 
-  private deny(ctx: CycleContext, decision: Decision, price: number, quantity: number, reasonCode: string, reason: string): OutgoingMessage {
+  private deny(
+    ctx: CycleContext,
+    decision: Decision,
+    price: number,
+    quantity: number,
+    reasonCode: string,
+    reason: string,
+  ): OutgoingMessage {
     const report: ExecutionReport = {
       executed: false,
       orderId: ctx.newOrderId(),

@@ -10,7 +10,7 @@ import { ORDER_STATUSES } from '../domain/order.js';
 export const SymbolParam = z
   .string()
   .trim()
-  .regex(/^[A-Za-z0-9.\-]{1,20}$/, 'symbol must be 1-20 letters or digits, e.g. BTCUSDT, BTC or AAPL')
+  .regex(/^[A-Za-z0-9.-]{1,20}$/, 'symbol must be 1-20 letters or digits, e.g. BTCUSDT, BTC or AAPL')
   .meta({ example: 'BTCUSDT' });
 
 export const Indicators = z.object({
@@ -56,8 +56,18 @@ export const SeedCycleResponse = z
     example: {
       cycle_id: 17,
       timestamp: '2025-11-29T14:32:10Z',
-      market_data: { symbol: 'BTCUSDT', price: 43210.55, indicators: { sma_10: 43100.12, sma_50: 42050.44, rsi_14: 62.4 }, source: 'binance' },
-      decision: { action: 'BUY', confidence: 0.84, model_version: 'rf-v1-BTCUSDT-1m-...', reason: 'Model predicted BUY (p=0.84): rsi_14=62.4 pushed +0.10' },
+      market_data: {
+        symbol: 'BTCUSDT',
+        price: 43210.55,
+        indicators: { sma_10: 43100.12, sma_50: 42050.44, rsi_14: 62.4 },
+        source: 'binance',
+      },
+      decision: {
+        action: 'BUY',
+        confidence: 0.84,
+        model_version: 'rf-v1-BTCUSDT-1m-...',
+        reason: 'Model predicted BUY (p=0.84): rsi_14=62.4 pushed +0.10',
+      },
       execution: {
         executed: true,
         execution_price: 43232.16,
@@ -68,7 +78,11 @@ export const SeedCycleResponse = z
         quantity: 0.02314,
         fee: 1.0004,
       },
-      logs: { market_agent: 'Received live price ...', decision_agent: 'Model predicted BUY with 0.84 confidence', execution_agent: 'Trade executed successfully' },
+      logs: {
+        market_agent: 'Received live price ...',
+        decision_agent: 'Model predicted BUY with 0.84 confidence',
+        execution_agent: 'Trade executed successfully',
+      },
     },
   });
 

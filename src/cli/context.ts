@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
-import { type AppConfig, loadConfig, loadDotEnv } from '../config.js';
 import pino from 'pino';
+import { type AppConfig, loadConfig, loadDotEnv } from '../config.js';
 import type { Logger } from '../telemetry/logger.js';
 
 /** Config and a logger for CLI commands: logs go to stderr so stdout stays machine-readable (JSON). */

@@ -1,11 +1,10 @@
 import type { Command } from 'commander';
-import { serve } from '../../serve.js';
-import { fetchTrainingCandles } from '../../runtime.js';
-import { createRuntime } from '../../runtime.js';
+import { LiveClock } from '../../engine/clock.js';
 import { createMarketSource } from '../../market/factory.js';
 import { trainModel } from '../../ml/model.js';
 import { saveModel } from '../../ml/model-loader.js';
-import { LiveClock } from '../../engine/clock.js';
+import { createRuntime, fetchTrainingCandles } from '../../runtime.js';
+import { serve } from '../../serve.js';
 import { cliContext, progressBar } from '../context.js';
 
 /** `serve`, `cycle`, `train`: the seed system from the command line. */
@@ -43,7 +42,9 @@ export function registerCoreCommands(program: Command): void {
       const { config } = cliContext({ TRAINING_CANDLES: opts.candles, MODEL_PATH: opts.out });
       const clock = new LiveClock();
       const source = createMarketSource(config, { now: () => clock.now() });
-      process.stderr.write(`fetching ${config.TRAINING_CANDLES} ${config.KLINE_INTERVAL} candles of ${config.DEFAULT_SYMBOL} from ${source.venue}\n`);
+      process.stderr.write(
+        `fetching ${config.TRAINING_CANDLES} ${config.KLINE_INTERVAL} candles of ${config.DEFAULT_SYMBOL} from ${source.venue}\n`,
+      );
       const candles = await fetchTrainingCandles(source, config, clock.now());
       const bar = progressBar('training trees');
       const model = trainModel(candles, {
@@ -57,6 +58,8 @@ export function registerCoreCommands(program: Command): void {
       });
       bar.stop();
       await saveModel(model, config.MODEL_PATH);
-      process.stdout.write(`${JSON.stringify({ model_version: model.version, path: config.MODEL_PATH, trained_on: model.trainedOn, metrics: model.metrics }, null, 2)}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ model_version: model.version, path: config.MODEL_PATH, trained_on: model.trainedOn, metrics: model.metrics }, null, 2)}\n`,
+      );
     });
 }
