@@ -2,11 +2,13 @@
 // binary start without compiling on the fly: tsx costs about a second of start-up and tens of MiB.
 // Then builds the dashboard (web/ -> web/dist, served at /) with Vite, skipped when web/dist is newer than
 // every file under web/ so `npm start` stays quick.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
 const started = Date.now();
+// Chunk names carry content hashes: clear the old ones so dist/ holds exactly one build.
+rmSync('dist', { recursive: true, force: true });
 await build({
   entryPoints: { main: 'src/main.ts', cli: 'src/cli/main.ts' },
   outdir: 'dist',

@@ -1,7 +1,7 @@
 import { loadConfig, loadDotEnv } from './config.js';
 import type { MonitoringControl } from './engine/monitoring.js';
-import { connectDistributed, type Distributed, scheduledSymbols } from './engine/queue/wiring.js';
-import { SCHEDULE_AGENT, Scheduler } from './engine/scheduler.js';
+import type { Distributed } from './engine/queue/wiring.js';
+import { SCHEDULE_AGENT, Scheduler, scheduledSymbols } from './engine/scheduler.js';
 import { LOCAL_USER_ID } from './engine/trading-engine.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { buildServer } from './server.js';
@@ -17,7 +17,8 @@ export async function serve(): Promise<void> {
   loadDotEnv();
   const config = loadConfig();
   const log = createLogger({ level: config.LOG_LEVEL, dir: config.LOG_DIR || undefined });
-  const dist = config.REDIS_URL ? connectDistributed(config.REDIS_URL, { log }) : null;
+  // BullMQ and ioredis load only in the distributed mode: they cost start-up time a laptop does not need.
+  const dist = config.REDIS_URL ? (await import('./engine/queue/wiring.js')).connectDistributed(config.REDIS_URL, { log }) : null;
   const runtime = await createRuntime(config, log, dist ? { bookLock: dist.bookLock, metricsLabels: { role: 'serve' } } : {});
   const monitoring = dist ? await distributedMonitoring(runtime, dist) : await embeddedMonitoring(runtime);
   if (!(await runtime.store.agents.get(LOCAL_USER_ID, SCHEDULE_AGENT))) {

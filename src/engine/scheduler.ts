@@ -367,3 +367,18 @@ function fromStored(row: StoredSchedule): UserSchedule | null {
 function describe(error: unknown): string {
   return isConclaveError(error) ? `${error.code}: ${error.message}` : ((error as Error)?.message ?? String(error));
 }
+
+/**
+ * The symbols a user trades on schedule: the active ones of their list; the local user with an empty list
+ * trades DEFAULT_SYMBOL, so `npm start` alone trades.
+ */
+export function scheduledSymbols(
+  symbols: { list(userId: number): Promise<readonly { symbol: string; active: boolean }[]> },
+  fallback: { userId: number; symbol: string },
+): (userId: number) => Promise<readonly string[]> {
+  return async (userId) => {
+    const list = await symbols.list(userId);
+    if (list.length === 0 && userId === fallback.userId) return [fallback.symbol];
+    return list.filter((s) => s.active).map((s) => s.symbol);
+  };
+}

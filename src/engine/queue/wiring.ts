@@ -7,6 +7,9 @@ import type { Logger } from '../../telemetry/logger.js';
 import type { BookLock } from '../book-keeper.js';
 import type { Clock } from '../clock.js';
 import type { ScheduleStateStore } from '../scheduler.js';
+
+export { scheduledSymbols } from '../scheduler.js';
+
 import { AsOf, AsOfReplaySource } from './as-of.js';
 import { DistributedScheduler, keys } from './cycle-queue.js';
 import { RedisLock, type RedisLockOptions } from './redis-lock.js';
@@ -59,21 +62,6 @@ export function connectDistributed(url: string, options: { prefix?: string; lock
       for (const s of schedulers) await s.close().catch(() => {});
       await redis.quit().catch(() => redis.disconnect());
     },
-  };
-}
-
-/**
- * The symbols a user trades on schedule: the active ones of their list; the local user with an empty list
- * trades DEFAULT_SYMBOL, so `npm start` alone trades.
- */
-export function scheduledSymbols(
-  symbols: { list(userId: number): Promise<readonly { symbol: string; active: boolean }[]> },
-  fallback: { userId: number; symbol: string },
-): (userId: number) => Promise<readonly string[]> {
-  return async (userId) => {
-    const list = await symbols.list(userId);
-    if (list.length === 0 && userId === fallback.userId) return [fallback.symbol];
-    return list.filter((s) => s.active).map((s) => s.symbol);
   };
 }
 
