@@ -3,7 +3,8 @@ import type { MonitoringControl } from './engine/monitoring.js';
 import type { Distributed } from './engine/queue/wiring.js';
 import { SCHEDULE_AGENT, Scheduler, scheduledSymbols } from './engine/scheduler.js';
 import { LOCAL_USER_ID } from './engine/trading-engine.js';
-import { createRuntime, type Runtime } from './runtime.js';
+import { PaperSessionRecorder } from './reports/paper-session.js';
+import { createRuntime, type Runtime, VERSION } from './runtime.js';
 import { buildServer } from './server.js';
 import { createLogger } from './telemetry/logger.js';
 
@@ -25,6 +26,19 @@ export async function serve(): Promise<void> {
     const status = await monitoring.control.start(LOCAL_USER_ID, config.KLINE_INTERVAL);
     log.info({ interval: status.interval, symbols: status.symbols }, 'first start: paper trading switched on for the local user');
   }
+  const session = new PaperSessionRecorder({
+    reportsDir: config.REPORTS_DIR,
+    interval: config.KLINE_INTERVAL,
+    startingCapital: config.STARTING_CAPITAL,
+    parameters: {
+      protocol: runtime.engine.protocolName,
+      source: runtime.source.venue,
+      fee_bps: config.FEE_BPS,
+      slippage_bps: config.SLIPPAGE_BPS,
+    },
+    versions: { conclave: VERSION, model: runtime.model.current.version, node: process.version },
+  });
+  runtime.engine.onCycle(session.record);
   const app = await buildServer(runtime, { monitoring: monitoring.control });
   const address = await app.listen({ host: config.HOST, port: config.PORT });
   log.info(
@@ -47,6 +61,13 @@ export async function serve(): Promise<void> {
     // Running cycles finish and the schedule is saved while the store is still open.
     await monitoring.close();
     await dist?.close();
+    // Every paper session leaves a run report, read like a backtest's (`conclave report show`).
+    for (const report of await session.finish(runtime.clock.now()).catch((error: unknown) => {
+      log.warn({ err: (error as Error).message }, 'paper session report not written');
+      return [];
+    })) {
+      log.info({ dir: report.dir }, 'paper session report written');
+    }
     await runtime.close();
     process.exit(0);
   };
