@@ -49,6 +49,13 @@ function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): P
   });
 }
 
+/** The node flags `npm start` runs the bundle with, so the benchmark measures exactly that process. */
+function startFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const match = scripts.start.match(/node ((?:--\S+ )*)dist\/main\.js/);
+  return match ? match[1].trim().split(/\s+/).filter(Boolean) : [];
+}
+
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1000;
@@ -80,7 +87,7 @@ export async function runHttpBench(): Promise<HttpBenchResult> {
   const port = 18_000 + Math.floor(Math.random() * 1000);
   const base = `http://127.0.0.1:${port}`;
   const started = performance.now();
-  const server = spawn(process.execPath, ['dist/main.js'], {
+  const server = spawn(process.execPath, [...startFlags(), 'dist/main.js'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
