@@ -22,10 +22,6 @@ export async function serve(): Promise<void> {
   const dist = config.REDIS_URL ? (await import('./engine/queue/wiring.js')).connectDistributed(config.REDIS_URL, { log }) : null;
   const runtime = await createRuntime(config, log, dist ? { bookLock: dist.bookLock, metricsLabels: { role: 'serve' } } : {});
   const monitoring = dist ? await distributedMonitoring(runtime, dist) : await embeddedMonitoring(runtime);
-  if (!(await runtime.store.agents.get(LOCAL_USER_ID, SCHEDULE_AGENT))) {
-    const status = await monitoring.control.start(LOCAL_USER_ID, config.KLINE_INTERVAL);
-    log.info({ interval: status.interval, symbols: status.symbols }, 'first start: paper trading switched on for the local user');
-  }
   const session = new PaperSessionRecorder({
     reportsDir: config.REPORTS_DIR,
     interval: config.KLINE_INTERVAL,
@@ -41,6 +37,11 @@ export async function serve(): Promise<void> {
   runtime.engine.onCycle(session.record);
   const app = await buildServer(runtime, { monitoring: monitoring.control });
   const address = await app.listen({ host: config.HOST, port: config.PORT });
+  // After listen: switching trading on runs a first cycle, and the API should not wait for it.
+  if (!(await runtime.store.agents.get(LOCAL_USER_ID, SCHEDULE_AGENT))) {
+    const status = await monitoring.control.start(LOCAL_USER_ID, config.KLINE_INTERVAL);
+    log.info({ interval: status.interval, symbols: status.symbols }, 'first start: paper trading switched on for the local user');
+  }
   log.info(
     {
       address,
