@@ -2,7 +2,7 @@ import type { Candle } from '../domain/candle.js';
 import type { Decision } from '../domain/decision.js';
 import type { MarketSnapshot } from '../domain/market.js';
 import type { AgentMessage, OutgoingMessage } from '../domain/messages.js';
-import type { ExecutionReport, OrderIntent } from '../domain/order.js';
+import type { OrderIntent } from '../domain/order.js';
 import type { PaperBroker } from '../execution/paper-broker.js';
 import { ATR } from '../indicators/index.js';
 import type { RiskGovernor } from '../risk/governor.js';
@@ -10,6 +10,7 @@ import { type RiskSizingConfig, sizeEntry } from '../risk/position-sizing.js';
 import type { RiskRule } from '../risk/rules.js';
 import { type AtrStopConfig, atrStopLevels, checkStops } from '../risk/stops.js';
 import { AGENTS, type Agent, type CycleContext } from './base.js';
+import { firstDenial, orderDenied } from './order-denial.js';
 
 export interface GovernedRiskConfig {
   readonly sizing: RiskSizingConfig;
@@ -103,7 +104,12 @@ export class GovernedRiskManagerAgent implements Agent {
     const book = await ctx.book();
     const { view } = await this.config.governor.observe(ctx.userId, book.equity(ctx.marks));
     if (view.state === 'HALTED')
-      return [this.deny(ctx, decision, price, 0, view.reasonCode ?? 'MANUAL_HALT', view.reason ?? 'trading halted')];
+      return [
+        orderDenied(ctx, this.name, decision, price, 0, {
+          reasonCode: view.reasonCode ?? 'MANUAL_HALT',
+          reason: view.reason ?? 'trading halted',
+        }),
+      ];
     const held = book.quantity(decision.symbol);
     if ((decision.action === 'BUY' && held > 0) || (decision.action === 'SELL' && held < 0)) {
       const hold: Decision = {
@@ -119,7 +125,7 @@ export class GovernedRiskManagerAgent implements Agent {
       ? atrStopLevels(decision.action, price, atr, this.config.stops)
       : { stopLoss: null, takeProfit: null, distance: null };
     const sized = sizeEntry(decision.action, decision.symbol, price, book, ctx.marks, this.broker, this.config.sizing, levels.distance);
-    if (!sized.ok) return [this.deny(ctx, decision, price, 0, sized.reasonCode, sized.reason)];
+    if (!sized.ok) return [orderDenied(ctx, this.name, decision, price, 0, sized)];
     const intent: OrderIntent = {
       symbol: decision.symbol,
       side: sized.side,
@@ -129,42 +135,21 @@ export class GovernedRiskManagerAgent implements Agent {
       ...(levels.stopLoss !== null ? { stopLoss: levels.stopLoss } : {}),
       ...(levels.takeProfit !== null ? { takeProfit: levels.takeProfit } : {}),
     };
-    for (const rule of this.config.rules) {
-      const denial = await rule.check({ decision, intent, book, marks: ctx.marks, userId: ctx.userId, now: ctx.clock.now() });
-      if (denial) return [this.deny(ctx, decision, price, intent.quantity, denial.reasonCode, denial.reason)];
-    }
+    const denial = await firstDenial(this.config.rules, {
+      decision,
+      intent,
+      book,
+      marks: ctx.marks,
+      userId: ctx.userId,
+      now: ctx.clock.now(),
+    });
+    if (denial) return [orderDenied(ctx, this.name, decision, price, intent.quantity, denial)];
     const stops =
       intent.stopLoss !== undefined
         ? ` (stop ${intent.stopLoss.toFixed(2)}${intent.takeProfit !== undefined ? `, target ${intent.takeProfit.toFixed(2)}` : ''})`
         : '';
     ctx.log(this.name, `Approved ${intent.side} ${intent.quantity} ${intent.symbol}${stops}`);
     return [{ to: this.config.next, type: 'OrderIntent', payload: intent }];
-  }
-
-  private deny(
-    ctx: CycleContext,
-    decision: Decision,
-    price: number,
-    quantity: number,
-    reasonCode: string,
-    reason: string,
-  ): OutgoingMessage {
-    const report: ExecutionReport = {
-      executed: false,
-      orderId: ctx.newOrderId(),
-      status: 'REJECTED',
-      action: decision.action,
-      symbol: decision.symbol,
-      price,
-      executionPrice: null,
-      quantity,
-      fee: 0,
-      time: ctx.clock.now(),
-      reason,
-    };
-    ctx.log(this.name, `Denied ${decision.action}: ${reason}`);
-    ctx.log(AGENTS.execution, `Order rejected by risk: ${reason}`);
-    return { to: AGENTS.engine, type: 'OrderDenied', payload: { reasonCode, reason, report } };
   }
 }
 

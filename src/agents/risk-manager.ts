@@ -1,10 +1,10 @@
-import type { Decision } from '../domain/decision.js';
 import type { AgentMessage, OutgoingMessage } from '../domain/messages.js';
-import type { ExecutionReport, OrderIntent } from '../domain/order.js';
+import type { OrderIntent } from '../domain/order.js';
 import type { PaperBroker } from '../execution/paper-broker.js';
 import type { RiskRule } from '../risk/rules.js';
 import { type FixedFractionSizing, sizeOrder } from '../risk/sizing.js';
 import { AGENTS, type Agent, type CycleContext } from './base.js';
+import { firstDenial, orderDenied } from './order-denial.js';
 
 export interface RiskManagerConfig {
   readonly sizing: FixedFractionSizing;
@@ -34,7 +34,7 @@ export class RiskManagerAgent implements Agent {
     if (price === undefined) throw new Error(`no mark price for ${decision.symbol}`);
     const book = await ctx.book();
     const sized = sizeOrder(decision.action, decision.symbol, price, book, ctx.marks, this.broker, this.config.sizing);
-    if (!sized.ok) return [this.deny(ctx, decision, price, 0, sized.reasonCode, sized.reason)];
+    if (!sized.ok) return [orderDenied(ctx, this.name, decision, price, 0, sized)];
     const intent: OrderIntent = {
       symbol: decision.symbol,
       side: sized.side,
@@ -42,37 +42,16 @@ export class RiskManagerAgent implements Agent {
       referencePrice: price,
       strategy: decision.strategy,
     };
-    for (const rule of this.config.rules) {
-      const denial = await rule.check({ decision, intent, book, marks: ctx.marks, userId: ctx.userId, now: ctx.clock.now() });
-      if (denial) return [this.deny(ctx, decision, price, intent.quantity, denial.reasonCode, denial.reason)];
-    }
+    const denial = await firstDenial(this.config.rules, {
+      decision,
+      intent,
+      book,
+      marks: ctx.marks,
+      userId: ctx.userId,
+      now: ctx.clock.now(),
+    });
+    if (denial) return [orderDenied(ctx, this.name, decision, price, intent.quantity, denial)];
     ctx.log(this.name, `Approved ${intent.side} ${intent.quantity} ${intent.symbol}`);
     return [{ to: this.config.next, type: 'OrderIntent', payload: intent }];
-  }
-
-  private deny(
-    ctx: CycleContext,
-    decision: Decision,
-    price: number,
-    quantity: number,
-    reasonCode: string,
-    reason: string,
-  ): OutgoingMessage {
-    const report: ExecutionReport = {
-      executed: false,
-      orderId: ctx.newOrderId(),
-      status: 'REJECTED',
-      action: decision.action,
-      symbol: decision.symbol,
-      price,
-      executionPrice: null,
-      quantity,
-      fee: 0,
-      time: ctx.clock.now(),
-      reason,
-    };
-    ctx.log(this.name, `Denied ${decision.action}: ${reason}`);
-    ctx.log(AGENTS.execution, `Order rejected by risk: ${reason}`);
-    return { to: AGENTS.engine, type: 'OrderDenied', payload: { reasonCode, reason, report } };
   }
 }
