@@ -1,15 +1,13 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pino from 'pino';
 import type { ApiApp } from '../../src/api/app-types.js';
-import { type AppConfig, loadConfig } from '../../src/config.js';
+import type { AppConfig } from '../../src/config.js';
 import type { Interval } from '../../src/domain/candle.js';
 import { SimClock } from '../../src/engine/clock.js';
 import type { MonitoringControl, MonitoringStatus } from '../../src/engine/monitoring.js';
 import type { TradingModel } from '../../src/ml/model.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { buildServer } from '../../src/server.js';
+import { testConfig } from './runtime.js';
 
 /** A monitoring control that only records what it was told: the scheduler itself is tested elsewhere. */
 export class FakeMonitoring implements MonitoringControl {
@@ -70,19 +68,8 @@ export async function startPlatformServer(
   env: Record<string, string>,
   opts: { now: number; model?: TradingModel; realScheduler?: boolean },
 ): Promise<PlatformServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'conclave-platform-'));
-  const config = loadConfig({
-    LOG_LEVEL: 'silent',
-    DATABASE_URL: join(dir, 'conclave.db'),
-    MODEL_PATH: join(dir, 'model.json'),
-    REPORTS_DIR: join(dir, 'reports'),
-    DATA_DIR: join(dir, 'data'),
-    HTTP_TIMEOUT_MS: '300',
-    HTTP_RETRIES: '1',
-    MODEL_TREES: '20',
-    AUTH_RATE_LIMIT: '1000',
-    ...env,
-  });
+  // Rate limits are tripped only where a test sets AUTH_RATE_LIMIT; the venue cache stays at its default.
+  const config = testConfig({ AUTH_RATE_LIMIT: '1000', MARKET_CACHE_TTL_MS: '1000', ...env }, 'conclave-platform-');
   const clock = new SimClock(opts.now);
   const runtime = await createRuntime(config, pino({ level: 'silent' }), { clock, model: opts.model });
   const monitoring = new FakeMonitoring(() => clock.now());

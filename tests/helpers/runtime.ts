@@ -19,12 +19,12 @@ export interface TestServer {
 }
 
 /**
- * The real server on a real loopback socket over `env` (a fake venue's URL, a temp SQLite file, a temp model
- * path), with a SimClock at `now` so candle visibility is deterministic.
+ * A validated config for tests: files in a fresh temp folder, quiet logs, short venue timeouts, no venue cache
+ * (so fault switches hit every request), a small forest; `env` overrides any of it.
  */
-export async function startTestServer(env: Record<string, string>, opts: { now: number; model?: TradingModel }): Promise<TestServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'conclave-test-'));
-  const config = loadConfig({
+export function testConfig(env: Record<string, string>, prefix = 'conclave-test-'): AppConfig {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return loadConfig({
     LOG_LEVEL: 'silent',
     DATABASE_URL: join(dir, 'conclave.db'),
     MODEL_PATH: join(dir, 'model.json'),
@@ -36,6 +36,14 @@ export async function startTestServer(env: Record<string, string>, opts: { now: 
     MARKET_CACHE_TTL_MS: '0',
     ...env,
   });
+}
+
+/**
+ * The real server on a real loopback socket over `env` (a fake venue's URL, a temp SQLite file, a temp model
+ * path), with a SimClock at `now` so candle visibility is deterministic.
+ */
+export async function startTestServer(env: Record<string, string>, opts: { now: number; model?: TradingModel }): Promise<TestServer> {
+  const config = testConfig(env);
   const clock = new SimClock(opts.now);
   const runtime = await createRuntime(config, pino({ level: 'silent' }), { clock, model: opts.model });
   const app = await buildServer(runtime);
