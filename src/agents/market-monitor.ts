@@ -62,6 +62,7 @@ export function snapshotFromCandles(
 ): MarketSnapshot {
   const closes = new Float64Array(candles.length);
   for (let i = 0; i < candles.length; i++) closes[i] = candles[i].close;
+  let features: MarketSnapshot['features'] | undefined;
   return {
     symbol,
     price,
@@ -73,7 +74,12 @@ export function snapshotFromCandles(
       sma_50: closes.length >= 50 ? last(sma(closes.subarray(closes.length - 50), 50)) : null,
       rsi_14: closes.length >= 15 ? last(rsi(closes, 14)) : null,
     },
-    features: latestFeatures(candles),
+    // Computed on first read: rule strategies never read the model features, and a backtest of one of them
+    // runs a cycle per candle. The value is the same whenever it is read (the candles are immutable).
+    get features() {
+      if (features === undefined) features = latestFeatures(candles);
+      return features;
+    },
     candles,
     candleTime: candles.length > 0 ? candles[candles.length - 1].closeTime : now,
     observedAt: now,

@@ -18,7 +18,8 @@ export class StrategyDecisionAgent implements Agent {
   handle(message: AgentMessage, ctx: CycleContext): readonly OutgoingMessage[] {
     if (message.type !== 'MarketSnapshot') return [];
     const s = message.payload;
-    const decision = this.strategy.decide({ symbol: s.symbol, candles: s.candles, features: s.features });
+    // The snapshot itself: its features are computed only if the strategy reads them.
+    const decision = this.strategy.decide(s);
     ctx.log(this.name, `${this.strategy.name} decided ${decision.action} (${decision.confidence.toFixed(2)})`);
     return [{ to: this.next, type: 'Decision', payload: decision }];
   }

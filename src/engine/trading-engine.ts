@@ -118,6 +118,7 @@ export class TradingEngine {
       if (errors.length > 0) throw errors[0];
       const outcome = this.collect(cycleId, userId, symbol, startedAt, messages, logs, await ctx.book());
       const { candles: _candles, ...storedSnapshot } = outcome.snapshot;
+      let compacted: AgentMessage[] | undefined;
       const record: CycleRecord = {
         cycleId,
         userId,
@@ -129,7 +130,11 @@ export class TradingEngine {
         decision: outcome.decision,
         reports: outcome.reports,
         fills: outcome.fills,
-        messages: messages.map(compactMessage),
+        // Compacted on first read: the SQL store reads them, a backtest's in-memory store does not.
+        get messages() {
+          compacted ??= messages.map(compactMessage);
+          return compacted;
+        },
         logs,
         portfolio: { snapshot: outcome.portfolio, positions: (await ctx.book()).openPositions() },
         modelVersion: outcome.decision.modelVersion,
