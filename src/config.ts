@@ -52,6 +52,11 @@ export const CONFIG_FIELDS = {
     default: '100',
     doc: 'Candles fetched per cycle for indicators (>= 60 so SMA-50 and the features are warm).',
   },
+  REPLAY_STEP_MS: {
+    schema: z.coerce.number().int().min(10).max(3_600_000),
+    default: '2000',
+    doc: 'MARKET_SOURCE=replay: wall-clock milliseconds per recorded candle; each step is one scheduled cycle.',
+  },
   SYNTHETIC_SEED: { schema: z.coerce.number().int(), default: '42', doc: 'Seed of the synthetic market generator.' },
   HTTP_TIMEOUT_MS: { schema: z.coerce.number().int().min(100).max(120_000), default: '5000', doc: 'Timeout of each venue request.' },
   HTTP_RETRIES: {

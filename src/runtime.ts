@@ -11,6 +11,7 @@ import { TradingEngine } from './engine/trading-engine.js';
 import { PaperBroker } from './execution/paper-broker.js';
 import { createMarketSource } from './market/factory.js';
 import type { MarketDataSource } from './market/port.js';
+import { ReplaySource } from './market/replay-source.js';
 import { resolveSymbol } from './market/symbols.js';
 import type { TradingModel } from './ml/model.js';
 import { loadOrTrain } from './ml/model-loader.js';
@@ -48,6 +49,8 @@ export interface Runtime {
   readonly clock: Clock;
   readonly store: Store;
   readonly source: MarketDataSource;
+  /** The recording when MARKET_SOURCE=replay:<csv> (its cursor is the clock); null otherwise. */
+  readonly replay: ReplaySource | null;
   readonly model: ModelHolder;
   readonly broker: PaperBroker;
   readonly books: BookKeeper;
@@ -87,13 +90,15 @@ export interface RuntimeOptions {
  * trains or loads the model, and wires the protocol's agents into the engine.
  */
 export async function createRuntime(config: AppConfig, log: Logger, options: RuntimeOptions = {}): Promise<Runtime> {
-  const clock = options.clock ?? new LiveClock();
+  const replay = !options.source && !options.clock && config.MARKET_SOURCE.startsWith('replay:') ? replaySource(config) : null;
+  // A recorded market brings its own time: the engine's clock is the replay's cursor.
+  const clock: Clock = options.clock ?? (replay ? { now: () => replay.now() } : new LiveClock());
   const startedAt = clock.now();
   const store = await openStore(config.database, { log: (m) => log.info(m) });
   try {
     const metrics = new Metrics({ clock, processMetrics: true, drawdownLimit: config.MAX_DRAWDOWN, labels: options.metricsLabels });
     // Live venues route by symbol (AAPL to Yahoo beside a crypto venue); offline sources serve every symbol.
-    const source = instrumentSource(options.source ?? routedSource(config, clock), metrics);
+    const source = instrumentSource(options.source ?? replay ?? routedSource(config, clock), metrics);
     const { model, source: modelSource } = options.model
       ? { model: options.model, source: 'injected' }
       : await loadOrTrain({
@@ -177,6 +182,7 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
       clock,
       store,
       source,
+      replay,
       model: holder,
       broker,
       books,
@@ -199,6 +205,21 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
 function routedSource(config: AppConfig, clock: Clock): MarketDataSource {
   const main = createMarketSource(config, { now: () => clock.now() });
   return main.venue === 'synthetic' || main.venue === 'replay' ? main : venueRouterAround(main, config, () => clock.now());
+}
+
+/**
+ * A replay positioned after enough recorded history to train on and to warm the indicators, so a recorded
+ * market starts like a live one; serve then steps it a candle at a time (REPLAY_STEP_MS).
+ */
+function replaySource(config: AppConfig): ReplaySource {
+  const path = config.MARKET_SOURCE.slice('replay:'.length);
+  const warmupBars = config.TRAINING_CANDLES + config.KLINE_LIMIT + 2;
+  try {
+    return ReplaySource.fromCsv(path, { warmupBars });
+  } catch {
+    // A file not named SYMBOL_INTERVAL.csv is taken as DEFAULT_SYMBOL at KLINE_INTERVAL.
+    return ReplaySource.fromCsv(path, { symbol: config.DEFAULT_SYMBOL, interval: config.KLINE_INTERVAL, warmupBars });
+  }
 }
 
 /**

@@ -98,8 +98,35 @@ async function embeddedMonitoring(runtime: Runtime): Promise<MonitoringHandle> {
   const resumed = await scheduler.resume();
   if (resumed > 0) runtime.log.info({ users: resumed }, 'monitoring resumed');
   runtime.metrics.setQueueProbe(async () => ({ depth: { active: scheduler.running }, workers: 1 }));
-  scheduler.startLoop();
-  return { control: scheduler, close: () => scheduler.close() };
+  const replay = runtime.replay;
+  if (!replay) {
+    scheduler.startLoop();
+    return { control: scheduler, close: () => scheduler.close() };
+  }
+  // A replay moves one recorded candle per REPLAY_STEP_MS and the scheduler ticks at each new close, so a
+  // recorded day trades in minutes through the very same scheduler and engine.
+  let stepping = false;
+  const timer = setInterval(() => {
+    if (stepping) return;
+    stepping = true;
+    const advanced = replay.advance();
+    void (advanced ? scheduler.tick(replay.now()) : Promise.resolve())
+      .catch((error: unknown) => runtime.log.warn({ err: (error as Error).message }, 'replay step failed'))
+      .finally(() => {
+        stepping = false;
+      });
+    if (!advanced) {
+      clearInterval(timer);
+      runtime.log.info('replay finished: the recording has no more candles');
+    }
+  }, runtime.config.REPLAY_STEP_MS);
+  return {
+    control: scheduler,
+    close: async () => {
+      clearInterval(timer);
+      await scheduler.close();
+    },
+  };
 }
 
 async function distributedMonitoring(runtime: Runtime, dist: Distributed): Promise<MonitoringHandle> {
