@@ -67,7 +67,8 @@ export function regimeConfigOf(config: AppConfig): RegimeConfig {
  * @throws ConclaveError VALIDATION_ERROR for an enable map file that does not validate.
  */
 export function createProtocol(config: AppConfig, w: ProtocolWiring): { protocol: Protocol; services: TradingServices } {
-  const governor = new RiskGovernor(riskLimitsOf(config), w.riskState, w.clock);
+  // With REDIS_URL several processes trade one account: re-read the stored state on every check.
+  const governor = new RiskGovernor(riskLimitsOf(config), w.riskState, w.clock, { shared: config.REDIS_URL !== '' });
   const enableMap = w.enableMap ?? EnableMapStore.open(config.ENABLE_MAP_PATH);
   const regimeConfig = regimeConfigOf(config);
   const rules = [governor.rule()];
