@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DatabaseTarget } from '../config.js';
 import { ConclaveError } from '../domain/errors.js';
 import { AgentStateRepository } from './agent-state.repository.js';
@@ -69,7 +69,7 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  */
 export async function openStore(target: DatabaseTarget, opts: OpenStoreOptions = {}): Promise<Store> {
   const log = opts.log ?? (() => {});
-  const db = target.kind === 'sqlite' ? openSqlite(target.path, opts.busyTimeoutMs ?? 5_000) : openPostgres(target.url, opts, log);
+  const db = target.kind === 'sqlite' ? openSqlite(target.path, opts.busyTimeoutMs ?? 5_000) : await openPostgres(target.url, opts, log);
   const dialect: SqlDialect = target.kind;
   try {
     if (dialect === 'postgres' && opts.schema) {
@@ -107,7 +107,9 @@ function openSqlite(path: string, busyTimeoutMs: number): Kysely<DatabaseSchema>
 const INT8_OID = 20;
 const NUMERIC_OID = 1700;
 
-function openPostgres(url: string, opts: OpenStoreOptions, log: (msg: string) => void): Kysely<DatabaseSchema> {
+/** pg loads only for PostgreSQL targets: a laptop on SQLite should not pay its import at start-up. */
+async function openPostgres(url: string, opts: OpenStoreOptions, log: (msg: string) => void): Promise<Kysely<DatabaseSchema>> {
+  const { default: pgLib } = await import('pg');
   if (opts.schema !== undefined && !SCHEMA_NAME.test(opts.schema)) {
     throw new ConclaveError('CONFIG_INVALID', `store: schema must match ${SCHEMA_NAME}, got "${opts.schema}"`, { schema: opts.schema });
   }
@@ -116,10 +118,10 @@ function openPostgres(url: string, opts: OpenStoreOptions, log: (msg: string) =>
   const types = {
     getTypeParser(oid: number, format?: 'text' | 'binary') {
       if (oid === INT8_OID || oid === NUMERIC_OID) return (value: string) => Number(value);
-      return pg.types.getTypeParser(oid, format ?? 'text');
+      return pgLib.types.getTypeParser(oid, format ?? 'text');
     },
   };
-  const pool = new pg.Pool({
+  const pool = new pgLib.Pool({
     connectionString: url,
     max: opts.poolMax ?? 10,
     connectionTimeoutMillis: 5_000,
