@@ -199,6 +199,11 @@ export const CONFIG_FIELDS = {
     default: 'ml-classifier,sma-cross,breakout,mean-reversion',
     doc: 'consensus protocol: strategies that vote (each one voter).',
   },
+  CONSENSUS_LLM_VOTER: {
+    schema: bool,
+    default: 'false',
+    doc: 'consensus protocol: the LLM analyst (LLM_BASE_URL, LLM_API_KEY) votes too, one LLM request per cycle; on any LLM failure it votes HOLD with weight 0.',
+  },
   CONSENSUS_MIN_AGREEMENT: {
     schema: z.coerce.number().min(0).max(1),
     default: '0.5',
@@ -360,6 +365,11 @@ const RULES: ReadonlyArray<(c: RawConfig) => string | null> = [
     return c.SCAN_TIMEFRAMES.includes(c.SCAN_SIGNAL_TIMEFRAME)
       ? null
       : `SCAN_SIGNAL_TIMEFRAME=${c.SCAN_SIGNAL_TIMEFRAME} must be one of SCAN_TIMEFRAMES (${c.SCAN_TIMEFRAMES.join(',')})`;
+  },
+  function llmVoterNeedsLlm(c) {
+    return c.CONSENSUS_LLM_VOTER && (!c.LLM_BASE_URL || !c.LLM_API_KEY)
+      ? 'CONSENSUS_LLM_VOTER=true needs LLM_BASE_URL and LLM_API_KEY'
+      : null;
   },
   function llmNeedsUrlWithKey(c) {
     return c.LLM_API_KEY && !c.LLM_BASE_URL ? 'LLM_API_KEY is set but LLM_BASE_URL is empty' : null;

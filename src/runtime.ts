@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Agent } from './agents/base.js';
+import { CONSENSUS_AGENT } from './agents/consensus.js';
+import { LLMDecisionAgent } from './agents/llm-decision-agent.js';
 import type { AppConfig } from './config.js';
 import { type Candle, intervalMs } from './domain/candle.js';
 import { AgentRegistry } from './engine/agent-registry.js';
@@ -15,6 +17,7 @@ import { ReplaySource } from './market/replay-source.js';
 import { resolveSymbol } from './market/symbols.js';
 import type { TradingModel } from './ml/model.js';
 import { loadOrTrain } from './ml/model-loader.js';
+import { llmFromConfig } from './scanner/factory.js';
 import { venueRouterAround } from './services/venue-reader.js';
 import { openStore, type Store } from './store/db.js';
 import type { EnableMapStore } from './strategies/enable-map-file.js';
@@ -134,7 +137,7 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
         return { ok: h.ok, latencyMs: h.latencyMs };
       },
       enableMap: options.enableMap,
-      extraVoters: options.extraVoters,
+      extraVoters: options.extraVoters ?? llmVoters(config, log),
     });
     const engine = new TradingEngine({ clock, store: store.cycles, books, protocol, registry, observer: metrics.busObserver });
     metrics.attach(engine);
@@ -205,6 +208,13 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
 function routedSource(config: AppConfig, clock: Clock): MarketDataSource {
   const main = createMarketSource(config, { now: () => clock.now() });
   return main.venue === 'synthetic' || main.venue === 'replay' ? main : venueRouterAround(main, config, () => clock.now());
+}
+
+/** The LLM analyst as a consensus voter when CONSENSUS_LLM_VOTER is on (config rules ensure the LLM is set). */
+function llmVoters(config: AppConfig, log: Logger): Agent[] | undefined {
+  if (config.PROTOCOL !== 'consensus' || !config.CONSENSUS_LLM_VOTER) return undefined;
+  const { llm } = llmFromConfig(config, log);
+  return llm ? [new LLMDecisionAgent(llm, { next: CONSENSUS_AGENT })] : undefined;
 }
 
 /**
