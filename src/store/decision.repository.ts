@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { ExpressionBuilder, Kysely, Selectable } from 'kysely';
 import { ACTIONS, type Action, type ActionProbabilities } from '../domain/action.js';
 import type { Decision } from '../domain/decision.js';
 import { fromJson, toJson } from './codec.js';
@@ -117,44 +117,10 @@ export class DecisionRepository {
       .select((eb) => [
         'd.action',
         'd.price',
-        eb
-          .selectFrom('market_snapshots as s')
-          .select('s.observed_at')
-          .whereRef('s.symbol', '=', 'd.symbol')
-          .whereRef('s.observed_at', '>', 'd.created_at')
-          .orderBy('s.observed_at')
-          .orderBy('s.id')
-          .limit(1)
-          .as('snap_time'),
-        eb
-          .selectFrom('market_snapshots as s')
-          .select('s.price')
-          .whereRef('s.symbol', '=', 'd.symbol')
-          .whereRef('s.observed_at', '>', 'd.created_at')
-          .orderBy('s.observed_at')
-          .orderBy('s.id')
-          .limit(1)
-          .as('snap_price'),
-        eb
-          .selectFrom('decisions as n')
-          .select('n.created_at')
-          .whereRef('n.symbol', '=', 'd.symbol')
-          .whereRef('n.user_id', '=', 'd.user_id')
-          .whereRef('n.created_at', '>', 'd.created_at')
-          .orderBy('n.created_at')
-          .orderBy('n.id')
-          .limit(1)
-          .as('dec_time'),
-        eb
-          .selectFrom('decisions as n')
-          .select('n.price')
-          .whereRef('n.symbol', '=', 'd.symbol')
-          .whereRef('n.user_id', '=', 'd.user_id')
-          .whereRef('n.created_at', '>', 'd.created_at')
-          .orderBy('n.created_at')
-          .orderBy('n.id')
-          .limit(1)
-          .as('dec_price'),
+        nextSnapshot(eb, 's.observed_at').as('snap_time'),
+        nextSnapshot(eb, 's.price').as('snap_price'),
+        nextDecision(eb, 'n.created_at').as('dec_time'),
+        nextDecision(eb, 'n.price').as('dec_price'),
       ])
       .where('d.user_id', '=', userId)
       .where('d.action', 'in', ['BUY', 'SELL']);
@@ -193,4 +159,31 @@ function nextPrice(snapTime: number | null, snapPrice: number | null, decTime: n
   if (snapTime !== null && snapPrice !== null && (decTime === null || snapTime <= decTime)) return snapPrice;
   if (decTime !== null && decPrice !== null) return decPrice;
   return null;
+}
+
+type DecisionScope = ExpressionBuilder<DatabaseSchema & { d: DecisionsTable }, 'd'>;
+
+/** A column of the first market snapshot of the decision's symbol observed after it (the price that followed). */
+function nextSnapshot(eb: DecisionScope, column: 's.observed_at' | 's.price') {
+  return eb
+    .selectFrom('market_snapshots as s')
+    .select(column)
+    .whereRef('s.symbol', '=', 'd.symbol')
+    .whereRef('s.observed_at', '>', 'd.created_at')
+    .orderBy('s.observed_at')
+    .orderBy('s.id')
+    .limit(1);
+}
+
+/** A column of the same user's next decision on the same symbol. */
+function nextDecision(eb: DecisionScope, column: 'n.created_at' | 'n.price') {
+  return eb
+    .selectFrom('decisions as n')
+    .select(column)
+    .whereRef('n.symbol', '=', 'd.symbol')
+    .whereRef('n.user_id', '=', 'd.user_id')
+    .whereRef('n.created_at', '>', 'd.created_at')
+    .orderBy('n.created_at')
+    .orderBy('n.id')
+    .limit(1);
 }
