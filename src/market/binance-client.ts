@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Candle, Interval } from '../domain/candle.js';
 import { ConclaveError } from '../domain/errors.js';
-import { HttpClient, type HttpRequest } from '../net/http-client.js';
+import type { HttpClient, HttpRequest } from '../net/http-client.js';
 import type { KlineProgress, KlineRangeQuery, MarketDataSource, Ticker24h } from './port.js';
 import {
   appendAscending,
@@ -11,22 +11,15 @@ import {
   decimalString,
   normalizeCryptoSymbol,
   parseBody,
+  type VenueHttpOptions,
+  venueHttpClient,
 } from './venue-support.js';
 
 /** Binance answers at most this many klines per request. */
 export const BINANCE_KLINE_PAGE = 1000;
 
-export interface BinanceClientOptions {
-  /** e.g. https://api.binance.com (BINANCE_BASE_URL). */
-  readonly baseUrl: string;
-  readonly timeoutMs: number;
-  /** Retries after 5xx, timeouts and 429 (HTTP_RETRIES). */
-  readonly retries: number;
-  /** Injected in tests to record backoff and Retry-After waits instead of sleeping. */
-  readonly sleep?: (ms: number) => Promise<unknown>;
-  /** First backoff in ms (doubles per retry). */
-  readonly backoffMs?: number;
-}
+/** BINANCE_BASE_URL (e.g. https://api.binance.com), HTTP_TIMEOUT_MS, HTTP_RETRIES. */
+export type BinanceClientOptions = VenueHttpOptions;
 
 // Wire schemas: loose objects so fields Binance adds later do not break parsing.
 const tickerPriceSchema = z.looseObject({ symbol: z.string(), price: decimalString });
@@ -57,14 +50,7 @@ export class BinanceMarketDataClient implements MarketDataSource {
   private readonly http: HttpClient;
 
   constructor(options: BinanceClientOptions) {
-    this.http = new HttpClient({
-      name: 'binance',
-      baseUrl: options.baseUrl,
-      timeoutMs: options.timeoutMs,
-      retries: options.retries,
-      ...(options.backoffMs === undefined ? {} : { backoffMs: options.backoffMs }),
-      ...(options.sleep ? { sleep: options.sleep } : {}),
-    });
+    this.http = venueHttpClient('binance', options);
   }
 
   /**

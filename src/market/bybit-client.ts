@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Candle, type Interval, intervalMs } from '../domain/candle.js';
 import { ConclaveError } from '../domain/errors.js';
-import { HttpClient, type HttpRequest } from '../net/http-client.js';
+import type { HttpClient, HttpRequest } from '../net/http-client.js';
 import type { KlineProgress, KlineRangeQuery, MarketDataSource, Ticker24h } from './port.js';
 import {
   appendAscending,
@@ -11,6 +11,8 @@ import {
   decimalString,
   normalizeCryptoSymbol,
   parseBody,
+  type VenueHttpOptions,
+  venueHttpClient,
 } from './venue-support.js';
 
 /** Bybit answers at most this many klines per request. */
@@ -34,15 +36,10 @@ export const BYBIT_INTERVALS: Readonly<Partial<Record<Interval, string>>> = {
   '1w': 'W',
 };
 
-export interface BybitClientOptions {
-  /** e.g. https://api.bybit.com (BYBIT_BASE_URL). */
-  readonly baseUrl: string;
+/** BYBIT_BASE_URL (e.g. https://api.bybit.com), HTTP_TIMEOUT_MS, HTTP_RETRIES and the market category. */
+export interface BybitClientOptions extends VenueHttpOptions {
   /** spot or linear (USDT perpetual) (BYBIT_CATEGORY). */
   readonly category: 'spot' | 'linear';
-  readonly timeoutMs: number;
-  readonly retries: number;
-  readonly sleep?: (ms: number) => Promise<unknown>;
-  readonly backoffMs?: number;
 }
 
 const envelopeSchema = z.looseObject({ retCode: z.number(), retMsg: z.string(), result: z.unknown(), time: z.number().optional() });
@@ -78,14 +75,7 @@ export class BybitMarketDataClient implements MarketDataSource {
   private readonly http: HttpClient;
 
   constructor(private readonly options: BybitClientOptions) {
-    this.http = new HttpClient({
-      name: 'bybit',
-      baseUrl: options.baseUrl,
-      timeoutMs: options.timeoutMs,
-      retries: options.retries,
-      ...(options.backoffMs === undefined ? {} : { backoffMs: options.backoffMs }),
-      ...(options.sleep ? { sleep: options.sleep } : {}),
-    });
+    this.http = venueHttpClient('bybit', options);
   }
 
   /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Interval, isInterval } from '../domain/candle.js';
 import { ConclaveError } from '../domain/errors.js';
 import type { Venue } from '../domain/market.js';
+import { HttpClient } from '../net/http-client.js';
 
 /** Crypto venue symbols: upper-case letters and digits, 2..20 long (BTCUSDT, 1000PEPEUSDT). */
 export const CRYPTO_SYMBOL_RE = /^[A-Z0-9]{2,20}$/;
@@ -86,4 +87,29 @@ export function appendAscending<T extends { readonly openTime: number }>(into: T
     }
   }
   return added;
+}
+
+/** Connection settings every venue client takes (base URL from config, HTTP_TIMEOUT_MS, HTTP_RETRIES). */
+export interface VenueHttpOptions {
+  readonly baseUrl: string;
+  readonly timeoutMs: number;
+  /** Retries after 5xx, timeouts and 429 (HTTP_RETRIES). */
+  readonly retries: number;
+  /** Injected in tests to record backoff and Retry-After waits instead of sleeping. */
+  readonly sleep?: (ms: number) => Promise<unknown>;
+  /** First backoff in ms (doubles per retry). */
+  readonly backoffMs?: number;
+}
+
+/** The HttpClient of a venue: the one place venue clients set timeouts, retries and backoff. */
+export function venueHttpClient(name: string, options: VenueHttpOptions, headers?: Readonly<Record<string, string>>): HttpClient {
+  return new HttpClient({
+    name,
+    baseUrl: options.baseUrl,
+    timeoutMs: options.timeoutMs,
+    retries: options.retries,
+    ...(headers ? { headers } : {}),
+    ...(options.backoffMs === undefined ? {} : { backoffMs: options.backoffMs }),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
 }

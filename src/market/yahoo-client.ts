@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { type Candle, type Interval, intervalMs } from '../domain/candle.js';
 import { ConclaveError } from '../domain/errors.js';
-import { HttpClient } from '../net/http-client.js';
+import type { HttpClient } from '../net/http-client.js';
 import type { KlineProgress, KlineRangeQuery, MarketDataSource } from './port.js';
-import { checkInterval, checkLimit, checkRange, parseBody } from './venue-support.js';
+import { checkInterval, checkLimit, checkRange, parseBody, type VenueHttpOptions, venueHttpClient } from './venue-support.js';
 
 /** Yahoo chart intervals for ours; the rest (3m, 2h, 4h, ...) do not exist there. */
 export const YAHOO_INTERVALS: Readonly<Partial<Record<Interval, string>>> = {
@@ -33,13 +33,8 @@ const DAY_MS = 86_400_000;
 const SESSION_MS = 6.5 * 3_600_000;
 const YAHOO_SYMBOL_RE = /^\^?[A-Z0-9][A-Z0-9.=-]{0,19}$/;
 
-export interface YahooClientOptions {
-  /** e.g. https://query1.finance.yahoo.com (YAHOO_BASE_URL). */
-  readonly baseUrl: string;
-  readonly timeoutMs: number;
-  readonly retries: number;
-  readonly sleep?: (ms: number) => Promise<unknown>;
-  readonly backoffMs?: number;
+/** YAHOO_BASE_URL (e.g. https://query1.finance.yahoo.com), HTTP_TIMEOUT_MS, HTTP_RETRIES. */
+export interface YahooClientOptions extends VenueHttpOptions {
   /** Wall clock for open-ended ranges (period2); default Date.now. */
   readonly now?: () => number;
 }
@@ -75,15 +70,7 @@ export class YahooMarketDataClient implements MarketDataSource {
 
   constructor(options: YahooClientOptions) {
     this.now = options.now ?? Date.now;
-    this.http = new HttpClient({
-      name: 'yahoo',
-      baseUrl: options.baseUrl,
-      timeoutMs: options.timeoutMs,
-      retries: options.retries,
-      headers: { 'user-agent': 'Mozilla/5.0 (conclave market data)' },
-      ...(options.backoffMs === undefined ? {} : { backoffMs: options.backoffMs }),
-      ...(options.sleep ? { sleep: options.sleep } : {}),
-    });
+    this.http = venueHttpClient('yahoo', options, { 'user-agent': 'Mozilla/5.0 (conclave market data)' });
   }
 
   /**
