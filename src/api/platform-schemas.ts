@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACTIONS } from '../domain/action.js';
-import { INTERVALS } from '../domain/candle.js';
+import { type Candle, INTERVALS } from '../domain/candle.js';
+import { iso } from '../engine/cycle-response.js';
 
 /**
  * Requests and responses of the platform API (`/api/...`): one source for validation and OpenAPI. Field
@@ -131,6 +132,19 @@ export const CandleOut = z
     close_time: z.string(),
   })
   .meta({ id: 'Candle' });
+
+/** A domain candle as the API shows it (ISO times, snake_case). */
+export function candleJson(c: Candle): z.infer<typeof CandleOut> {
+  return {
+    open_time: iso(c.openTime),
+    open: c.open,
+    high: c.high,
+    low: c.low,
+    close: c.close,
+    volume: c.volume,
+    close_time: iso(c.closeTime),
+  };
+}
 
 export const MarketDataQuery = z.object({
   symbol: SymbolInput,

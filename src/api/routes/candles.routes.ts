@@ -1,10 +1,9 @@
 import { z } from 'zod';
-import { type Candle, INTERVALS, type Interval } from '../../domain/candle.js';
-import { iso } from '../../engine/cycle-response.js';
+import { INTERVALS, type Interval } from '../../domain/candle.js';
 import type { MarketDataSource } from '../../market/port.js';
 import type { ApiApp } from '../app-types.js';
 import { ErrorBody } from '../errors.js';
-import { BEARER, CandleOut, SymbolInput } from '../platform-schemas.js';
+import { BEARER, CandleOut, candleJson, SymbolInput } from '../platform-schemas.js';
 
 export interface CandleRouteDeps {
   readonly source: Pick<MarketDataSource, 'venue' | 'getRecentKlines'>;
@@ -27,18 +26,6 @@ const CandlesOut = z
     candles: z.array(CandleOut),
   })
   .meta({ id: 'RecentCandles' });
-
-function candleJson(c: Candle): z.infer<typeof CandleOut> {
-  return {
-    open_time: iso(c.openTime),
-    open: c.open,
-    high: c.high,
-    low: c.low,
-    close: c.close,
-    volume: c.volume,
-    close_time: iso(c.closeTime),
-  };
-}
 
 /**
  * The newest candles of a symbol straight from the runtime's market source (what the dashboard charts). Unlike

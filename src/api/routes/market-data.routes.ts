@@ -1,5 +1,4 @@
 import type { z } from 'zod';
-import type { Candle } from '../../domain/candle.js';
 import { iso } from '../../engine/cycle-response.js';
 import type { MarketDataService } from '../../services/market-data-service.js';
 import type { StoredSnapshot } from '../../store/market-snapshot.repository.js';
@@ -7,7 +6,7 @@ import type { ApiApp } from '../app-types.js';
 import { ErrorBody } from '../errors.js';
 import {
   BEARER,
-  type CandleOut,
+  candleJson,
   LatestItem,
   MarketDataQuery,
   MarketHistory,
@@ -31,18 +30,6 @@ export function snapshotJson(s: StoredSnapshot): z.infer<typeof Snapshot> {
     indicators: s.indicators,
     candle_time: iso(s.candleTime),
     observed_at: iso(s.observedAt),
-  };
-}
-
-function candleJson(c: Candle): z.infer<typeof CandleOut> {
-  return {
-    open_time: iso(c.openTime),
-    open: c.open,
-    high: c.high,
-    low: c.low,
-    close: c.close,
-    volume: c.volume,
-    close_time: iso(c.closeTime),
   };
 }
 
