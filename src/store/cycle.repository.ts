@@ -3,7 +3,8 @@ import type { Action } from '../domain/action.js';
 import type { AgentMessage } from '../domain/messages.js';
 import type { OrderStatus } from '../domain/order.js';
 import type { CycleRecord, CycleStore } from '../engine/ports.js';
-import { chunk, fromJson, toJson, toJsonOrNull } from './codec.js';
+import { chunk, fromJson, toJson } from './codec.js';
+import { snapshotRow } from './market-snapshot.repository.js';
 import type { SqlDialect } from './migrations/index.js';
 import type { CyclesTable, DatabaseSchema, MessagesTable, TradesTable } from './schema.js';
 
@@ -138,21 +139,7 @@ function cycleStatements(db: Kysely<DatabaseSchema>, record: CycleRecord): State
     ts_init: m.tsInit,
   }));
   for (const part of chunk(messages, MESSAGE_CHUNK)) out.push(db.insertInto('messages').values(part));
-  out.push(
-    db.insertInto('market_snapshots').values({
-      cycle_id: cycleId,
-      symbol: snapshot.symbol,
-      source: snapshot.source,
-      interval: snapshot.interval,
-      price: snapshot.price,
-      sma_10: snapshot.indicators.sma_10,
-      sma_50: snapshot.indicators.sma_50,
-      rsi_14: snapshot.indicators.rsi_14,
-      features: toJsonOrNull(snapshot.features),
-      candle_time: snapshot.candleTime,
-      observed_at: snapshot.observedAt,
-    }),
-  );
+  out.push(db.insertInto('market_snapshots').values(snapshotRow(snapshot, cycleId)));
   if (decision) {
     out.push(
       db.insertInto('decisions').values({

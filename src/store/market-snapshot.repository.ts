@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Interval } from '../domain/candle.js';
 import type { MarketSnapshot, Venue } from '../domain/market.js';
 import { fromJsonOrNull, toJsonOrNull } from './codec.js';
@@ -57,21 +57,26 @@ export class MarketSnapshotRepository {
   async insert(snapshot: Omit<MarketSnapshot, 'candles'>, cycleId: number | null = null): Promise<number> {
     const row = await this.db
       .insertInto('market_snapshots')
-      .values({
-        cycle_id: cycleId,
-        symbol: snapshot.symbol,
-        source: snapshot.source,
-        interval: snapshot.interval,
-        price: snapshot.price,
-        sma_10: snapshot.indicators.sma_10,
-        sma_50: snapshot.indicators.sma_50,
-        rsi_14: snapshot.indicators.rsi_14,
-        features: toJsonOrNull(snapshot.features),
-        candle_time: snapshot.candleTime,
-        observed_at: snapshot.observedAt,
-      })
+      .values(snapshotRow(snapshot, cycleId))
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;
   }
+}
+
+/** The market_snapshots row of a snapshot (its candles are not stored); shared with the cycle's transaction. */
+export function snapshotRow(snapshot: Omit<MarketSnapshot, 'candles'>, cycleId: number | null): Insertable<MarketSnapshotsTable> {
+  return {
+    cycle_id: cycleId,
+    symbol: snapshot.symbol,
+    source: snapshot.source,
+    interval: snapshot.interval,
+    price: snapshot.price,
+    sma_10: snapshot.indicators.sma_10,
+    sma_50: snapshot.indicators.sma_50,
+    rsi_14: snapshot.indicators.rsi_14,
+    features: toJsonOrNull(snapshot.features),
+    candle_time: snapshot.candleTime,
+    observed_at: snapshot.observedAt,
+  };
 }
