@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { type Interval, intervalMs } from '../../src/domain/candle.js';
 import { type CandleColumns, readCandleColumns } from '../../src/market/csv-candles.js';
-import { upperBound } from '../../src/market/sorted-search.js';
+import { lowerBound, upperBound } from '../../src/market/sorted-search.js';
 import { sharedData } from '../helpers/shared-data.js';
 
 /** CSV file per symbol and interval, e.g. `{ BTCUSDT: { '1h': '/.../BTCUSDT_1h.csv' } }`. */
@@ -137,4 +137,51 @@ export function klineFiles(
     }
   }
   return out;
+}
+
+export const DAY_MS = 86_400_000;
+
+/** Statistics of the bars of a symbol's main series that opened in (now - 24 h, now], as venues' 24 h tickers report. */
+export interface Rolling24h {
+  /** Open of the window's first bar (or of the series, before any bar is visible). */
+  readonly open: number;
+  /** Close of the newest visible bar. */
+  readonly last: number;
+  /** Close of the bar before the window (`open` when there is none). */
+  readonly prevClose: number;
+  readonly high: number;
+  readonly low: number;
+  readonly volume: number;
+  readonly quoteVolume: number;
+  readonly trades: number;
+}
+
+export function rolling24h(book: CandleBook, symbol: string, now: number): Rolling24h {
+  const { cols } = book.mainSeries(symbol);
+  const end = visibleEnd(cols, now);
+  const from = Math.min(lowerBound(cols.openTime, now - DAY_MS + 1), Math.max(0, end - 1));
+  let high = Number.NEGATIVE_INFINITY;
+  let low = Number.POSITIVE_INFINITY;
+  let volume = 0;
+  let quoteVolume = 0;
+  let trades = 0;
+  for (let i = from; i < end; i++) {
+    high = Math.max(high, cols.high[i]);
+    low = Math.min(low, cols.low[i]);
+    volume += cols.volume[i];
+    quoteVolume += quoteVolumeAt(cols, i);
+    trades += Number.isNaN(cols.trades[i]) ? 0 : cols.trades[i];
+  }
+  const open = end > 0 ? cols.open[from] : cols.open[0];
+  const last = end > 0 ? cols.close[end - 1] : cols.open[0];
+  return {
+    open,
+    last,
+    prevClose: from > 0 ? cols.close[from - 1] : open,
+    high: end > 0 ? high : last,
+    low: end > 0 ? low : last,
+    volume,
+    quoteVolume,
+    trades,
+  };
 }

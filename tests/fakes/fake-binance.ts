@@ -1,6 +1,16 @@
 import { type Interval, isInterval } from '../../src/domain/candle.js';
 import { lowerBound, upperBound } from '../../src/market/sorted-search.js';
-import { CandleBook, formatDecimal, klineFiles, quoteVolumeAt, type SeriesFiles, VirtualNow, visibleEnd } from './candle-book.js';
+import {
+  CandleBook,
+  DAY_MS,
+  formatDecimal,
+  klineFiles,
+  quoteVolumeAt,
+  rolling24h,
+  type SeriesFiles,
+  VirtualNow,
+  visibleEnd,
+} from './candle-book.js';
 import { FakeVenueControl, type RunningFake, startFakeServer } from './fake-server.js';
 import type { FakeReply, FaultBodies } from './fault-switches.js';
 
@@ -17,7 +27,6 @@ export interface FakeBinanceOptions {
 
 /** Intervals Binance accepts (case-sensitive); the fake answers [] for those it holds no file for. */
 const BINANCE_INTERVALS = new Set(['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w', '1M']);
-const DAY_MS = 86_400_000;
 
 const err = (status: number, code: number, msg: string): FakeReply => ({ status, body: { code, msg } });
 const INVALID_SYMBOL = err(400, -1121, 'Invalid symbol.');
@@ -140,30 +149,14 @@ function klines(q: URLSearchParams, book: CandleBook, now: number): FakeReply {
 
 /** Rolling 24 h statistics over the symbol's main series, bars that opened in (now - 24 h, now]. */
 export function ticker24h(book: CandleBook, symbol: string, now: number): Record<string, unknown> {
-  const { cols } = book.mainSeries(symbol);
-  const end = visibleEnd(cols, now);
-  const from = Math.min(lowerBound(cols.openTime, now - DAY_MS + 1), Math.max(0, end - 1));
-  let high = Number.NEGATIVE_INFINITY;
-  let low = Number.POSITIVE_INFINITY;
-  let volume = 0;
-  let quoteVolume = 0;
-  let count = 0;
-  for (let i = from; i < end; i++) {
-    high = Math.max(high, cols.high[i]);
-    low = Math.min(low, cols.low[i]);
-    volume += cols.volume[i];
-    quoteVolume += quoteVolumeAt(cols, i);
-    count += Number.isNaN(cols.trades[i]) ? 0 : cols.trades[i];
-  }
-  const open = end > 0 ? cols.open[from] : cols.open[0];
-  const last = end > 0 ? cols.close[end - 1] : cols.open[0];
+  const { open, last, prevClose, high, low, volume, quoteVolume, trades: count } = rolling24h(book, symbol, now);
   const change = last - open;
   return {
     symbol,
     priceChange: formatDecimal(change),
     priceChangePercent: ((change / open) * 100).toFixed(3),
     weightedAvgPrice: formatDecimal(volume > 0 ? quoteVolume / volume : last),
-    prevClosePrice: formatDecimal(from > 0 ? cols.close[from - 1] : open),
+    prevClosePrice: formatDecimal(prevClose),
     lastPrice: formatDecimal(last),
     lastQty: '0.00000000',
     bidPrice: formatDecimal(last),
@@ -171,8 +164,8 @@ export function ticker24h(book: CandleBook, symbol: string, now: number): Record
     askPrice: formatDecimal(last),
     askQty: '1.00000000',
     openPrice: formatDecimal(open),
-    highPrice: formatDecimal(end > 0 ? high : last),
-    lowPrice: formatDecimal(end > 0 ? low : last),
+    highPrice: formatDecimal(high),
+    lowPrice: formatDecimal(low),
     volume: formatDecimal(volume),
     quoteVolume: formatDecimal(quoteVolume),
     openTime: now - DAY_MS,

@@ -1,6 +1,15 @@
 import type { Interval } from '../../src/domain/candle.js';
 import { lowerBound, upperBound } from '../../src/market/sorted-search.js';
-import { CandleBook, formatDecimal, klineFiles, quoteVolumeAt, type SeriesFiles, VirtualNow, visibleEnd } from './candle-book.js';
+import {
+  CandleBook,
+  formatDecimal,
+  klineFiles,
+  quoteVolumeAt,
+  rolling24h,
+  type SeriesFiles,
+  VirtualNow,
+  visibleEnd,
+} from './candle-book.js';
 import { FakeVenueControl, type RunningFake, startFakeServer } from './fake-server.js';
 import type { FakeReply, FaultBodies } from './fault-switches.js';
 
@@ -29,7 +38,7 @@ const CODE_TO_INTERVAL: Readonly<Record<string, Interval>> = {
   W: '1w',
 };
 const CATEGORIES = new Set(['spot', 'linear', 'inverse']);
-const DAY_MS = 86_400_000;
+const _DAY_MS = 86_400_000;
 
 export const BYBIT_FAULT_BODIES: FaultBodies = {
   serverError: (status) => `<html><body><h1>${status} Server Error</h1></body></html>`,
@@ -83,21 +92,8 @@ function tickers(q: URLSearchParams, book: CandleBook, now: number): FakeReply {
 }
 
 function ticker(book: CandleBook, symbol: string, now: number): Record<string, string> {
-  const { cols } = book.mainSeries(symbol);
-  const end = visibleEnd(cols, now);
-  const from = Math.min(lowerBound(cols.openTime, now - DAY_MS + 1), Math.max(0, end - 1));
-  let high = Number.NEGATIVE_INFINITY;
-  let low = Number.POSITIVE_INFINITY;
-  let volume = 0;
-  let turnover = 0;
-  for (let i = from; i < end; i++) {
-    high = Math.max(high, cols.high[i]);
-    low = Math.min(low, cols.low[i]);
-    volume += cols.volume[i];
-    turnover += quoteVolumeAt(cols, i);
-  }
-  const last = end > 0 ? cols.close[end - 1] : cols.open[0];
-  const prev = end > 0 ? cols.open[from] : last;
+  // Bybit's prevPrice24h is the price 24 h ago: the open of the window's first bar.
+  const { open: prev, last, high, low, volume, quoteVolume: turnover } = rolling24h(book, symbol, now);
   return {
     symbol,
     bid1Price: String(last),
@@ -107,8 +103,8 @@ function ticker(book: CandleBook, symbol: string, now: number): Record<string, s
     lastPrice: String(last),
     prevPrice24h: String(prev),
     price24hPcnt: ((last - prev) / prev).toFixed(4),
-    highPrice24h: String(end > 0 ? high : last),
-    lowPrice24h: String(end > 0 ? low : last),
+    highPrice24h: String(high),
+    lowPrice24h: String(low),
     turnover24h: formatDecimal(turnover),
     volume24h: formatDecimal(volume),
   };
