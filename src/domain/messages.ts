@@ -58,7 +58,3 @@ export type AgentMessage = { [T in MessageType]: Envelope<T> }[MessageType];
 export type OutgoingMessage = {
   [T in MessageType]: { readonly to: string; readonly type: T; readonly payload: MessagePayloads[T]; readonly tsEvent?: number };
 }[MessageType];
-
-export function isMessage<T extends MessageType>(message: AgentMessage, type: T): message is Envelope<T> & AgentMessage {
-  return message.type === type;
-}

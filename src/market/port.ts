@@ -61,8 +61,3 @@ export interface SteppableSource extends MarketDataSource {
   /** Close time of the newest visible candle. */
   now(): number;
 }
-
-export interface FetchProgress {
-  readonly fetched: number;
-  readonly total: number;
-}
