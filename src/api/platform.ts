@@ -1,4 +1,3 @@
-import type { DecisionModel } from '../agents/decision-maker.js';
 import { AuthService } from '../auth/auth-service.js';
 import { signingSecret, TokenService } from '../auth/token-service.js';
 import type { AppConfig } from '../config.js';
@@ -7,6 +6,7 @@ import type { Clock } from '../engine/clock.js';
 import type { MonitoringControl } from '../engine/monitoring.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
 import { resolveSymbol } from '../market/symbols.js';
+import type { TradingModel } from '../ml/model.js';
 import { AgentService } from '../services/agent-service.js';
 import { DecisionService } from '../services/decision-service.js';
 import { MarketDataService } from '../services/market-data-service.js';
@@ -19,6 +19,7 @@ import { agentJson, monitoringJson, registerAgentRoutes } from './routes/agents.
 import { registerAuthRoutes } from './routes/auth.routes.js';
 import { registerDecisionRoutes } from './routes/decisions.routes.js';
 import { registerMarketDataRoutes } from './routes/market-data.routes.js';
+import { registerModelRoutes } from './routes/model.routes.js';
 import { registerSymbolRoutes } from './routes/symbols.routes.js';
 import { registerWebSocket } from './ws.js';
 import { LiveHub } from './ws-hub.js';
@@ -32,7 +33,7 @@ export interface PlatformDeps {
   readonly market: MarketReader;
   readonly engine: Pick<TradingEngine, 'onCycle'>;
   readonly registry: Pick<AgentRegistry, 'all' | 'get'>;
-  readonly model: () => DecisionModel;
+  readonly model: () => TradingModel;
   readonly monitoring: MonitoringControl;
 }
 
@@ -116,6 +117,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
         registerSymbolRoutes(app, symbols);
         registerMarketDataRoutes(app, marketData, now);
         registerDecisionRoutes(app, decisions);
+        registerModelRoutes(app, deps.model);
         registerAgentRoutes(app, agents, onMonitoringChange);
       },
       (app) => registerWebSocket(app, hub, (s) => resolve(s).symbol),

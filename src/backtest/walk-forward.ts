@@ -1,9 +1,11 @@
 import type { Candle, Interval } from '../domain/candle.js';
 import { ConclaveError } from '../domain/errors.js';
 import { ReplaySource } from '../market/replay-source.js';
-import { accuracy, macroF1, majorityClassAccuracy } from '../ml/evaluation.js';
+import { accuracy, macroF1, majorityClass, majorityClassAccuracy } from '../ml/evaluation.js';
 import { buildDataset } from '../ml/labels.js';
 import { type ForestModel, trainModel } from '../ml/model.js';
+import { formatP } from '../ml/model-inference.js';
+import { EDGE_ALPHA, edgeTest, hasEdge } from '../ml/significance.js';
 import { createStrategy } from '../strategies/registry.js';
 import { barReturns } from './metrics.js';
 import { type BacktestResult, runBacktest } from './runner.js';
@@ -42,6 +44,9 @@ export interface WalkForwardWindow {
   readonly accuracy: number;
   readonly macroF1: number;
   readonly majorityBaseline: number;
+  /** Exact one-sided McNemar p-value of the model against the training majority class on the test rows. */
+  readonly edgePValue: number;
+  /** The edge test passed (p < EDGE_ALPHA), not merely accuracy above the baseline. */
   readonly beatsBaseline: boolean;
   /** Trading in this window (from the stitched run): equity return and round trips closed in it. */
   readonly return: number;
@@ -104,6 +109,7 @@ export async function walkForward(req: WalkForwardRequest): Promise<WalkForwardR
     const yTrain = buildDataset(train, req.model.labelThreshold).y;
     const acc = rows > 0 ? accuracy(yTest, pred) : Number.NaN;
     const base = rows > 0 ? majorityClassAccuracy(yTest, yTrain) : Number.NaN;
+    const edge = edgeTest(yTest, pred, majorityClass(yTrain));
     windows.push({
       index,
       trainFrom: candles[trainStart].openTime,
@@ -116,7 +122,8 @@ export async function walkForward(req: WalkForwardRequest): Promise<WalkForwardR
       accuracy: acc,
       macroF1: rows > 0 ? macroF1(yTest, pred, 3) : Number.NaN,
       majorityBaseline: base,
-      beatsBaseline: acc > base,
+      edgePValue: edge.pValue,
+      beatsBaseline: rows > 0 && hasEdge(edge.pValue),
     });
   }
   req.onProgress?.(starts.length, starts.length, 'training');
@@ -183,14 +190,14 @@ export function windowsTable(r: WalkForwardResult): string {
   const d = (ms: number) => new Date(ms).toISOString().slice(0, 10);
   const p = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : 'n/a');
   return [
-    `## Walk-forward (${r.mode}), ${r.summary.windows} windows; ${r.summary.windowsBeatingBaseline} beat the majority-class baseline`,
+    `## Walk-forward (${r.mode}), ${r.summary.windows} windows; ${r.summary.windowsBeatingBaseline} beat the majority-class baseline (exact McNemar p < ${EDGE_ALPHA})`,
     '',
-    '| # | train | test | rows | accuracy | macro-F1 | majority baseline | beats | return | trades |',
-    '|---:|---|---|---:|---:|---:|---:|---|---:|---:|',
+    '| # | train | test | rows | accuracy | macro-F1 | majority baseline | p-value | beats | return | trades |',
+    '|---:|---|---|---:|---:|---:|---:|---:|---|---:|---:|',
     ...r.windows.map(
       (w) =>
-        `| ${w.index} | ${d(w.trainFrom)}..${d(w.trainTo)} | ${d(w.testFrom)}..${d(w.testTo)} | ${w.testRows} | ${p(w.accuracy)} | ${p(w.macroF1)} | ${p(w.majorityBaseline)} | ${w.beatsBaseline ? 'yes' : 'no'} | ${(w.return * 100).toFixed(2)} % | ${w.trades} |`,
+        `| ${w.index} | ${d(w.trainFrom)}..${d(w.trainTo)} | ${d(w.testFrom)}..${d(w.testTo)} | ${w.testRows} | ${p(w.accuracy)} | ${p(w.macroF1)} | ${p(w.majorityBaseline)} | ${formatP(w.edgePValue)} | ${w.beatsBaseline ? 'yes' : 'no'} | ${(w.return * 100).toFixed(2)} % | ${w.trades} |`,
     ),
-    `| mean | | | | ${p(r.summary.meanAccuracy)} | ${p(r.summary.meanMacroF1)} | ${p(r.summary.meanMajorityBaseline)} | | | |`,
+    `| mean | | | | ${p(r.summary.meanAccuracy)} | ${p(r.summary.meanMacroF1)} | ${p(r.summary.meanMajorityBaseline)} | | | | |`,
   ].join('\n');
 }

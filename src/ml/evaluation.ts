@@ -70,16 +70,22 @@ export function macroF1(yTrue: Labels, yPred: Labels, nClasses: number): number 
   return present === 0 ? Number.NaN : sum / present;
 }
 
+/** The most frequent class of `y` (lowest index on ties); 0 for empty labels. */
+export function majorityClass(y: Labels): number {
+  let nClasses = 0;
+  for (let i = 0; i < y.length; i++) nClasses = Math.max(nClasses, y[i] + 1);
+  const counts = classCounts(y, nClasses);
+  let majority = 0;
+  for (let c = 1; c < nClasses; c++) if (counts[c] > counts[majority]) majority = c;
+  return majority;
+}
+
 /**
  * Accuracy of always answering the majority class. With `yTrain` the class is the training majority (an
  * honest out-of-sample baseline); without it, the most frequent class of `yEval` itself.
  */
 export function majorityClassAccuracy(yEval: Labels, yTrain?: Labels): number {
-  let nClasses = 0;
-  for (const source of [yEval, yTrain ?? []]) for (let i = 0; i < source.length; i++) nClasses = Math.max(nClasses, source[i] + 1);
-  const counts = classCounts(yTrain ?? yEval, nClasses);
-  let majority = 0;
-  for (let c = 1; c < nClasses; c++) if (counts[c] > counts[majority]) majority = c;
+  const majority = majorityClass(yTrain ?? yEval);
   let hits = 0;
   for (let i = 0; i < yEval.length; i++) if (yEval[i] === majority) hits++;
   return hits / yEval.length;

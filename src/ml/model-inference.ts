@@ -6,6 +6,7 @@ import { ACTION_INDEX, ACTIONS, type Action } from '../domain/action.js';
 import { argmax } from './evaluation.js';
 import { FEATURE_NAMES, type FeatureName, type FeatureVector, featureRow } from './features.js';
 import type { ForestModel, Prediction } from './model.js';
+import { EDGE_ALPHA } from './significance.js';
 
 /** Features named in a reason. */
 const REASON_FEATURES = 3;
@@ -24,6 +25,11 @@ function formatFeature(name: FeatureName, value: number): string {
   return value.toFixed(2);
 }
 
+/** A p-value as a reader compares it with alpha: 3 significant digits, scientific below 0.001. */
+export function formatP(p: number): string {
+  return p >= 0.001 ? p.toPrecision(3) : p.toExponential(2);
+}
+
 function signed(value: number): string {
   return `${value >= 0 ? '+' : '-'}${Math.abs(value).toFixed(3)}`;
 }
@@ -32,8 +38,9 @@ function signed(value: number): string {
  * Predicts an action for one feature vector. confidence = the top class probability (the share of trees'
  * leaf mass; it is not calibrated and says nothing about out-of-sample skill - see model.metrics).
  * The reason lists the top features by absolute contribution to the chosen class, e.g.
- * `Model predicted BUY (p=0.62): rsi_14=28.1 pushed +0.120, ret_5=-0.41% pushed +0.050`, and says so when
- * the model's held-out accuracy did not beat the majority-class baseline.
+ * `Model predicted BUY (p=0.62): rsi_14=28.1 pushed +0.120, ret_5=-0.41% pushed +0.050`, and says "no measured
+ * edge" (with the exact McNemar p-value) in every reason until the held-out rows show the model beating the
+ * majority-class baseline at EDGE_ALPHA.
  */
 export function predictAction(model: ForestModel, features: FeatureVector): Prediction {
   const row = featureRow(features, model.scratchRow);
@@ -49,11 +56,10 @@ export function predictAction(model: ForestModel, features: FeatureVector): Pred
     const name = FEATURE_NAMES[f];
     drivers.push(`${name}=${formatFeature(name, features[name])} pushed ${signed(contributions[f])}`);
   }
-  const { testAccuracy, majorityBaseline } = model.metrics;
-  const edge =
-    testAccuracy > majorityBaseline
-      ? ''
-      : ` (no measured edge: held-out accuracy ${testAccuracy.toFixed(3)} <= majority baseline ${majorityBaseline.toFixed(3)})`;
+  const { testAccuracy, majorityBaseline, edgePValue } = model.metrics;
+  const edge = model.hasMeasuredEdge
+    ? ''
+    : ` (no measured edge: held-out accuracy ${testAccuracy.toFixed(3)} vs majority baseline ${majorityBaseline.toFixed(3)}, exact McNemar p=${formatP(edgePValue)} >= ${EDGE_ALPHA})`;
   const because = drivers.length > 0 ? drivers.join(', ') : 'every tree answered from its root (no split applied)';
   return {
     action,

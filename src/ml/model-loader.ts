@@ -37,7 +37,16 @@ const modelFileSchema = z.object({
     rows: z.number().int().nonnegative(),
     labelThreshold: finite,
   }),
-  metrics: z.object({ trainAccuracy: finite, testAccuracy: finite, majorityBaseline: finite, macroF1: z.number() }),
+  metrics: z.object({
+    trainAccuracy: finite,
+    testAccuracy: finite,
+    majorityBaseline: finite,
+    macroF1: z.number(),
+    // Required: a file saved before the edge test existed is retrained rather than served without a p-value.
+    edgePValue: finite,
+    rowsBetterThanBaseline: z.number().int().nonnegative(),
+    rowsWorseThanBaseline: z.number().int().nonnegative(),
+  }),
   params: z.object({ trees: z.number().int(), maxDepth: z.number().int(), seed: finite }),
   evaluation: z.object({
     trainRows: z.number().int(),

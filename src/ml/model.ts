@@ -13,11 +13,12 @@ import { createHash } from 'node:crypto';
 import type { Action, ActionProbabilities } from '../domain/action.js';
 import { type Candle, type Interval, intervalMs } from '../domain/candle.js';
 import { ConclaveError } from '../domain/errors.js';
-import { accuracy, confusionMatrix, macroF1, majorityClassAccuracy } from './evaluation.js';
+import { accuracy, confusionMatrix, macroF1, majorityClass, majorityClassAccuracy } from './evaluation.js';
 import { FEATURE_NAMES, type FeatureVector } from './features.js';
 import { buildDataset } from './labels.js';
 import { predictAction } from './model-inference.js';
 import { RandomForest } from './random-forest.js';
+import { edgeTest, hasEdge } from './significance.js';
 
 export interface Prediction {
   readonly action: Action;
@@ -47,6 +48,14 @@ export interface ModelMetrics {
   /** Accuracy of always answering the training majority class on the held-out rows. */
   readonly majorityBaseline: number;
   readonly macroF1: number;
+  /**
+   * Exact one-sided McNemar p-value of "the model is right more often than the majority class" on the
+   * held-out rows (significance.ts); the model has a measured edge only when it is below EDGE_ALPHA.
+   */
+  readonly edgePValue: number;
+  /** Held-out rows only the model got right, and rows only the majority-class answer got right. */
+  readonly rowsBetterThanBaseline: number;
+  readonly rowsWorseThanBaseline: number;
 }
 
 export interface TradingModel {
@@ -102,9 +111,9 @@ export class ForestModel implements TradingModel {
     this.evaluation = meta.evaluation;
   }
 
-  /** True when the held-out accuracy beats always answering the majority class. */
+  /** True when the held-out rows show the model beating the majority class at EDGE_ALPHA (not merely a higher accuracy). */
   get hasMeasuredEdge(): boolean {
-    return this.metrics.testAccuracy > this.metrics.majorityBaseline;
+    return hasEdge(this.metrics.edgePValue);
   }
 
   predictAction(features: FeatureVector): Prediction {
@@ -169,11 +178,15 @@ export function trainModel(candles: readonly Candle[], opts: TrainModelOptions):
   const yTest = y.subarray(trainRows);
   const predTrain = forest.predictBatch(X.subarray(0, trainRows * cols), trainRows);
   const predTest = forest.predictBatch(X.subarray(trainRows * cols), testRows);
+  const edge = edgeTest(yTest, predTest, majorityClass(yTrain));
   const metrics: ModelMetrics = {
     trainAccuracy: accuracy(yTrain, predTrain),
     testAccuracy: accuracy(yTest, predTest),
     majorityBaseline: majorityClassAccuracy(yTest, yTrain),
     macroF1: macroF1(yTest, predTest, N_CLASSES),
+    edgePValue: edge.pValue,
+    rowsBetterThanBaseline: edge.better,
+    rowsWorseThanBaseline: edge.worse,
   };
 
   const trainedOn: TrainingWindow = {

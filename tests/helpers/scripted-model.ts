@@ -7,7 +7,15 @@ export class ScriptedModel implements TradingModel {
   readonly version = 'scripted-v1';
   readonly featureNames = [];
   readonly trainedOn = { symbol: 'BTCUSDT', interval: '1h' as const, from: 0, to: 0, rows: 0, labelThreshold: 0.001 };
-  readonly metrics = { trainAccuracy: 0, testAccuracy: 0, majorityBaseline: 0, macroF1: 0 };
+  readonly metrics = {
+    trainAccuracy: 0,
+    testAccuracy: 0,
+    majorityBaseline: 0,
+    macroF1: 0,
+    edgePValue: 1,
+    rowsBetterThanBaseline: 0,
+    rowsWorseThanBaseline: 0,
+  };
   next: Action = 'HOLD';
   predictAction(_features: FeatureVector): Prediction {
     const probabilities = { BUY: 0.1, SELL: 0.1, HOLD: 0.1, [this.next]: 0.8 } as Prediction['probabilities'];

@@ -14,7 +14,15 @@ class ScriptedModel implements TradingModel {
   readonly version = 'scripted-v1';
   readonly featureNames = [];
   readonly trainedOn = { symbol: 'BTCUSDT', interval: '1h', from: 0, to: 0, rows: 0, labelThreshold: 0.001 };
-  readonly metrics = { trainAccuracy: 0, testAccuracy: 0, majorityBaseline: 0, macroF1: 0 };
+  readonly metrics = {
+    trainAccuracy: 0,
+    testAccuracy: 0,
+    majorityBaseline: 0,
+    macroF1: 0,
+    edgePValue: 1,
+    rowsBetterThanBaseline: 0,
+    rowsWorseThanBaseline: 0,
+  };
   next: Action = 'HOLD';
   seen: FeatureVector[] = [];
   predictAction(features: FeatureVector): Prediction {

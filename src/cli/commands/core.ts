@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { LiveClock } from '../../engine/clock.js';
 import { createMarketSource } from '../../market/factory.js';
 import { trainModel } from '../../ml/model.js';
+import { formatP } from '../../ml/model-inference.js';
 import { saveModel } from '../../ml/model-loader.js';
+import { EDGE_ALPHA } from '../../ml/significance.js';
 import { createRuntime, fetchTrainingCandles } from '../../runtime.js';
 import { serve } from '../../serve.js';
 import { cliContext, progressBar } from '../context.js';
@@ -58,8 +60,20 @@ export function registerCoreCommands(program: Command): void {
       });
       bar.stop();
       await saveModel(model, config.MODEL_PATH);
+      const m = model.metrics;
+      const edge = {
+        test: 'exact one-sided McNemar vs majority class',
+        p_value: m.edgePValue,
+        alpha: EDGE_ALPHA,
+        has_edge: model.hasMeasuredEdge,
+      };
       process.stdout.write(
-        `${JSON.stringify({ model_version: model.version, path: config.MODEL_PATH, trained_on: model.trainedOn, metrics: model.metrics }, null, 2)}\n`,
+        `${JSON.stringify({ model_version: model.version, path: config.MODEL_PATH, trained_on: model.trainedOn, metrics: m, edge }, null, 2)}\n`,
+      );
+      process.stderr.write(
+        `held-out accuracy ${m.testAccuracy.toFixed(3)} vs majority baseline ${m.majorityBaseline.toFixed(3)}: p=${formatP(m.edgePValue)} -> ${
+          model.hasMeasuredEdge ? `edge at alpha ${EDGE_ALPHA}` : 'no measured edge'
+        }\n`,
       );
     });
 }

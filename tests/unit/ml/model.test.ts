@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isConclaveError } from '../../../src/domain/errors.js';
 import { FEATURE_NAMES, latestFeatures } from '../../../src/ml/features.js';
-import { trainModel } from '../../../src/ml/model.js';
+import { ForestModel, trainModel } from '../../../src/ml/model.js';
 import { referenceData } from './reference-data.js';
 
 const OPTS = { symbol: 'BTCUSDT', interval: '1m', labelThreshold: 0.001, trees: 30, maxDepth: 10, seed: 42 } as const;
@@ -59,10 +59,46 @@ describe('trainModel on 1000 real BTCUSDT 1m candles', () => {
     }
   });
 
-  it('says so in the reason when held-out accuracy does not beat the majority baseline', () => {
+  it('says "no measured edge" in the reason exactly when the exact McNemar p-value is not below 0.05', () => {
     const f = latestFeatures(candles.slice(1000, 1100))!;
-    const noEdge = model.metrics.testAccuracy <= model.metrics.majorityBaseline;
-    expect(model.predictAction(f).reason.includes('no measured edge')).toBe(noEdge);
+    expect(model.predictAction(f).reason.includes('no measured edge')).toBe(!(model.metrics.edgePValue < 0.05));
+  });
+
+  it('counts the disagreeing held-out rows from the confusion matrix and the training majority', () => {
+    // Rows only the model got right: its hits outside the majority class; rows only the baseline got right:
+    // the majority class's rows the model called something else. HOLD (index 2) is the majority of 1m labels.
+    const m = model.evaluation.confusion;
+    const maj = 2;
+    let better = 0;
+    let worse = 0;
+    for (let c = 0; c < 3; c++) {
+      if (c !== maj) better += m[c][c];
+      else worse += m[c][0] + m[c][1];
+    }
+    expect(model.metrics.rowsBetterThanBaseline).toBe(better);
+    expect(model.metrics.rowsWorseThanBaseline).toBe(worse);
+    expect(model.metrics.edgePValue).toBeGreaterThan(0);
+    expect(model.metrics.edgePValue).toBeLessThanOrEqual(1);
+  });
+
+  it('keeps the warning when accuracy beats the baseline by a few rows that are not significant', () => {
+    // 7 more rows right than the baseline out of 5,980 (the case the issue measured): 53 vs 46 disagreeing
+    // rows gives p = 0.27; the warning must stay although testAccuracy > majorityBaseline.
+    const metrics = {
+      ...model.metrics,
+      testAccuracy: 0.5012,
+      majorityBaseline: 0.5,
+      edgePValue: 0.27,
+      rowsBetterThanBaseline: 53,
+      rowsWorseThanBaseline: 46,
+    };
+    const lucky = new ForestModel(model.forest, { ...model, metrics });
+    const f = latestFeatures(candles.slice(1000, 1100))!;
+    expect(lucky.hasMeasuredEdge).toBe(false);
+    expect(lucky.predictAction(f).reason).toMatch(/no measured edge: .*exact McNemar p=0\.270 >= 0\.05\)$/);
+    const proven = new ForestModel(model.forest, { ...model, metrics: { ...metrics, edgePValue: 0.01 } });
+    expect(proven.hasMeasuredEdge).toBe(true);
+    expect(proven.predictAction(f).reason).not.toMatch(/no measured edge/);
   });
 
   it('refuses too few candles with INSUFFICIENT_DATA', () => {
