@@ -16,6 +16,7 @@ import type { ApiDeps } from './deps.js';
 import { HTTP_STATUS } from './errors.js';
 import { registerHealthRoutes } from './routes/health.routes.js';
 import { registerTradingRoutes } from './routes/trading.routes.js';
+import { documentAliases, seedAliasRewriter } from './seed-aliases.js';
 import './user.js';
 
 export interface BuildAppOptions {
@@ -31,7 +32,12 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
   const logger = options.logger ?? false;
   // Per-request logs are off: a cycle logs itself with its cycle id, and request lines would dominate the hot path.
   const logController = new LogController({ disableRequestLogging: true });
-  const base = typeof logger === 'boolean' ? Fastify({ logger, logController }) : Fastify({ loggerInstance: logger, logController });
+  // The seeds' URLs are rewritten to the routes that serve them before routing (src/api/seed-aliases.ts).
+  const rewriteUrl = seedAliasRewriter();
+  const base =
+    typeof logger === 'boolean'
+      ? Fastify({ logger, logController, rewriteUrl })
+      : Fastify({ loggerInstance: logger, logController, rewriteUrl });
   const app: ApiApp = base.withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -80,7 +86,7 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
     },
     transform: jsonSchemaTransform,
     // Fills components.schemas from the zod registry; without it every `$ref` of a `.meta({id})` dangles.
-    transformObject: jsonSchemaTransformObject,
+    transformObject: (input) => documentAliases(jsonSchemaTransformObject(input)),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -79,7 +79,7 @@ export const WatchedSymbol = z
   .object({
     id: z.number().int(),
     symbol: z.string().describe('As the venue spells it'),
-    venue: z.string().describe('binance, bybit or yahoo'),
+    venue: z.string().describe('The venue that serves it under the configured MARKET_SOURCE: binance, bybit, yahoo, synthetic or replay'),
     asset_type: z.string().describe('crypto or stock'),
     interval: z.string(),
     active: z.boolean(),
@@ -231,7 +231,17 @@ export const DecisionPage = z
   .object({ items: z.array(DecisionOut), total: z.number().int(), limit: z.number().int(), offset: z.number().int() })
   .meta({ id: 'DecisionPage' });
 
-export const AskDecisionBody = z.object({ symbol: SymbolInput }).meta({ id: 'AskDecisionRequest', example: { symbol: 'BTCUSDT' } });
+/** A symbol as typed, or (seed 002's `{"symbol_id": 1}`) the id of one of your watched symbols; exactly one. */
+export const AskDecisionBody = z
+  .object({
+    symbol: SymbolInput.optional().describe('What you would type: BTC, BTCUSDT, AAPL'),
+    symbol_id: z.number().int().positive().optional().describe('Id of one of your symbols (GET /api/symbols)'),
+  })
+  .refine((b) => (b.symbol === undefined) !== (b.symbol_id === undefined), {
+    message: 'expected exactly one of symbol or symbol_id',
+    path: ['symbol'],
+  })
+  .meta({ id: 'AskDecisionRequest', example: { symbol: 'BTCUSDT' } });
 
 export const Advice = z
   .object({ decision: DecisionOut, market_data: Snapshot.omit({ id: true, cycle_id: true }), executed: z.literal(false) })

@@ -5,7 +5,6 @@ import type { AgentRegistry } from '../engine/agent-registry.js';
 import type { Clock } from '../engine/clock.js';
 import type { MonitoringControl } from '../engine/monitoring.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
-import { resolveSymbol } from '../market/symbols.js';
 import type { TradingModel } from '../ml/model.js';
 import { AgentService } from '../services/agent-service.js';
 import { DecisionService } from '../services/decision-service.js';
@@ -56,8 +55,8 @@ export interface Platform {
 export function createPlatform(deps: PlatformDeps): Platform {
   const { config, clock, store } = deps;
   const now = () => clock.now();
-  const cryptoVenue = config.MARKET_SOURCE === 'bybit' ? 'bybit' : 'binance';
-  const resolve: SymbolResolver = (input) => resolveSymbol(input, { cryptoVenue });
+  // The venue stored with a symbol is the one that will serve it, not the one its shape suggests.
+  const resolve: SymbolResolver = (input) => deps.market.locate(input);
   const tokens = new TokenService({
     secret: signingSecret(config),
     accessTtlS: config.ACCESS_TOKEN_TTL_S,
@@ -84,6 +83,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
   });
   const decisions = new DecisionService({
     decisions: store.decisions,
+    symbols: store.symbols,
     snapshots: store.snapshots,
     market: deps.market,
     resolve,

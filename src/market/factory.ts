@@ -109,6 +109,16 @@ export class VenueRouter implements MarketDataSource {
     return this.route(symbol).source.venue;
   }
 
+  /**
+   * The symbol as its venue spells it, its asset type, and the venue that will actually serve it: `btc` is
+   * BTCUSDT on bybit under MARKET_SOURCE=bybit and on synthetic under MARKET_SOURCE=synthetic.
+   * @throws ConclaveError UNKNOWN_SYMBOL when the input resolves to nothing.
+   */
+  locate(symbol: string): ResolvedSymbol {
+    const r = this.route(symbol);
+    return { ...r.resolved, venue: r.source.venue };
+  }
+
   /** The source and venue spelling a symbol goes to. */
   route(symbol: string): { source: MarketDataSource; symbol: string; resolved: ResolvedSymbol } {
     const resolved = this.resolve(symbol);

@@ -1,4 +1,5 @@
 import { ConclaveError } from '../domain/errors.js';
+import type { Venue } from '../domain/market.js';
 
 export type CryptoVenue = 'binance' | 'bybit';
 export type AssetType = 'crypto' | 'stock';
@@ -6,7 +7,11 @@ export type AssetType = 'crypto' | 'stock';
 export interface ResolvedSymbol {
   /** The symbol as the venue spells it: `BTCUSDT`, `AAPL`. */
   readonly symbol: string;
-  readonly venue: CryptoVenue | 'yahoo';
+  /**
+   * The venue the symbol's shape points to (`resolveSymbol`), or after VenueRouter.locate the source that will
+   * actually serve it under the configured MARKET_SOURCE (synthetic and replay serve every symbol).
+   */
+  readonly venue: Venue;
   readonly assetType: AssetType;
 }
 

@@ -15,6 +15,8 @@ export interface DecisionServiceDeps {
     statistics(userId: number, symbol?: string): Promise<DecisionStatistics>;
   };
   readonly snapshots: { insert(snapshot: Omit<MarketSnapshot, 'candles'>): Promise<number> };
+  /** The user's watch-list, for a decision asked by symbol id. */
+  readonly symbols: { get(id: number, userId: number): Promise<{ readonly symbol: string } | null> };
   readonly market: MarketReader;
   readonly resolve: SymbolResolver;
   readonly model: () => DecisionModel;
@@ -33,16 +35,26 @@ export class DecisionService {
   /**
    * Takes a snapshot of the symbol, asks the decision agent, and stores the decision (no cycle, no order) and
    * the snapshot, so the hit rate can later be measured against what the price did next.
-   * @throws ConclaveError UNKNOWN_SYMBOL, MARKET_DATA_UNAVAILABLE
+   * `target` names the symbol as typed or by the id of one of the user's watched symbols.
+   * @throws ConclaveError UNKNOWN_SYMBOL, MARKET_DATA_UNAVAILABLE, NOT_FOUND (an id not on the user's list)
    */
-  async decide(userId: number, symbolInput: string): Promise<{ decision: StoredDecision; snapshot: MarketSnapshot }> {
-    const { symbol } = this.deps.resolve(symbolInput);
+  async decide(
+    userId: number,
+    target: { readonly symbol: string } | { readonly symbolId: number },
+  ): Promise<{ decision: StoredDecision; snapshot: MarketSnapshot }> {
+    const { symbol } = this.deps.resolve('symbol' in target ? target.symbol : await this.watched(userId, target.symbolId));
     const snapshot = await this.deps.market.snapshot(symbol);
     const decision = await this.ask(userId, snapshot);
     const { candles: _candles, ...stored } = snapshot;
     await this.deps.snapshots.insert(stored);
     const id = await this.deps.decisions.insert({ userId, cycleId: null, decision, price: snapshot.price, createdAt: snapshot.observedAt });
     return { decision: { ...decision, id, cycleId: null, userId, price: snapshot.price, createdAt: snapshot.observedAt }, snapshot };
+  }
+
+  private async watched(userId: number, id: number): Promise<string> {
+    const found = await this.deps.symbols.get(id, userId);
+    if (!found) throw new ConclaveError('NOT_FOUND', `symbol ${id}: not on your list`, { id });
+    return found.symbol;
   }
 
   /** @throws ConclaveError UNKNOWN_SYMBOL */

@@ -6,7 +6,7 @@ import type { Clock } from '../engine/clock.js';
 import { CachedMarketDataSource } from '../market/cached-source.js';
 import { createVenueSource, type MarketConfig, VenueRouter } from '../market/factory.js';
 import type { MarketDataSource } from '../market/port.js';
-import type { CryptoVenue } from '../market/symbols.js';
+import type { CryptoVenue, ResolvedSymbol } from '../market/symbols.js';
 import type { MarketReader } from './ports.js';
 
 /**
@@ -20,6 +20,11 @@ export class VenueMarketReader implements MarketReader {
     private readonly interval: Interval,
     private readonly klineLimit: number,
   ) {}
+
+  /** Resolves user input and names the venue that serves it (VenueRouter.locate). @throws ConclaveError UNKNOWN_SYMBOL */
+  locate(input: string): ResolvedSymbol {
+    return this.router.locate(input);
+  }
 
   snapshot(symbol: string): Promise<MarketSnapshot> {
     const r = this.router.route(symbol);

@@ -69,14 +69,18 @@ export function registerDecisionRoutes(app: ApiApp, decisions: DecisionService):
       schema: {
         tags,
         summary: 'Ask the decision agent about a symbol now, without risk checks or execution',
-        description: 'The decision and the snapshot it was made on are stored (cycle_id null) and count in the statistics.',
+        description:
+          "Name the symbol (`symbol`) or one of your watched symbols by id (`symbol_id`; another user's id answers 404). " +
+          'The decision and the snapshot it was made on are stored (cycle_id null) and count in the statistics.',
         security: BEARER,
         body: AskDecisionBody,
         response: { 201: Advice, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody, 502: ErrorBody, 503: ErrorBody },
       },
     },
     async (request, reply) => {
-      const { decision, snapshot } = await decisions.decide(userIdOf(request), request.body.symbol);
+      const body = request.body;
+      const target = body.symbol_id === undefined ? { symbol: body.symbol ?? '' } : { symbolId: body.symbol_id };
+      const { decision, snapshot } = await decisions.decide(userIdOf(request), target);
       const { id: _id, cycle_id: _c, ...market } = snapshotJson({ ...snapshot, id: 0, cycleId: null });
       return reply.status(201).send({ decision: decisionJson(decision), market_data: market, executed: false as const });
     },

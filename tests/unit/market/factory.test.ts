@@ -69,3 +69,23 @@ describe('createVenueRouter', () => {
     expect(router.venue).toBe('synthetic');
   });
 });
+
+describe('VenueRouter.locate names the venue that will serve a symbol', () => {
+  const replay = `replay:${sharedData('klines', 'BTCUSDT_1h.csv')}`;
+  const cases: Array<[string, string, { symbol: string; venue: string; assetType: string }]> = [
+    ['synthetic', 'btc', { symbol: 'BTCUSDT', venue: 'synthetic', assetType: 'crypto' }],
+    ['synthetic', 'AAPL', { symbol: 'AAPL', venue: 'synthetic', assetType: 'stock' }],
+    [replay, 'btc', { symbol: 'BTCUSDT', venue: 'replay', assetType: 'crypto' }],
+    ['binance', 'btc/usdt', { symbol: 'BTCUSDT', venue: 'binance', assetType: 'crypto' }],
+    ['binance', 'AAPL', { symbol: 'AAPL', venue: 'yahoo', assetType: 'stock' }],
+    ['bybit', 'eth', { symbol: 'ETHUSDT', venue: 'bybit', assetType: 'crypto' }],
+    ['bybit', 'ORCL.US', { symbol: 'ORCL', venue: 'yahoo', assetType: 'stock' }],
+    ['yahoo', 'TSLA', { symbol: 'TSLA', venue: 'yahoo', assetType: 'stock' }],
+    // Beside Yahoo, crypto is served by Binance (DESIGN.md section 1).
+    ['yahoo', 'btc', { symbol: 'BTCUSDT', venue: 'binance', assetType: 'crypto' }],
+  ];
+  it.each(cases)('MARKET_SOURCE=%s: %s', (source, input, expected) => {
+    const router = createVenueRouter(loadConfig({ MARKET_SOURCE: source }), { now });
+    expect(router.locate(input)).toEqual(expected);
+  });
+});
