@@ -33,6 +33,16 @@ export const CONFIG_FIELDS = {
     doc: 'Address the API binds to. Loopback acts as the local user; any other address requires JWT_SECRET and bearer tokens.',
   },
   PORT: { schema: z.coerce.number().int().min(0).max(65_535), default: '8000', doc: 'API port (0 picks a free one).' },
+  HTTP_REQUEST_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(1000).max(600_000),
+    default: '30000',
+    doc: 'API: a request (headers and body) not received in full within this many ms is answered 408 REQUEST_TIMEOUT and its connection closed.',
+  },
+  HTTP_HEADERS_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(1000).max(600_000),
+    default: '10000',
+    doc: 'API: request headers not received in full within this many ms are answered 408 and the connection closed (<= HTTP_REQUEST_TIMEOUT_MS).',
+  },
   LOG_LEVEL: { schema: logLevel, default: 'info', doc: 'pino level: fatal, error, warn, info, debug, trace, silent.' },
   LOG_DIR: { schema: z.string(), default: '', doc: 'When set, JSON logs also go to daily files here, kept 7 days.' },
   TRADING_MODE: { schema: z.enum(['paper', 'live']), default: 'paper', doc: 'Only `paper` exists; `live` is refused.' },
@@ -348,6 +358,11 @@ const RULES: ReadonlyArray<(c: RawConfig) => string | null> = [
   function secretOffLoopback(c) {
     return !isLoopbackHost(c.HOST) && c.JWT_SECRET.length < 16
       ? `HOST=${c.HOST} is not loopback: set JWT_SECRET (at least 16 characters) so every route requires a bearer token`
+      : null;
+  },
+  function headersWithinRequestDeadline(c) {
+    return c.HTTP_HEADERS_TIMEOUT_MS > c.HTTP_REQUEST_TIMEOUT_MS
+      ? `HTTP_HEADERS_TIMEOUT_MS=${c.HTTP_HEADERS_TIMEOUT_MS} must not exceed HTTP_REQUEST_TIMEOUT_MS=${c.HTTP_REQUEST_TIMEOUT_MS}`
       : null;
   },
   function replayFileExists(c) {

@@ -1,21 +1,23 @@
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyServerOptions, LogController } from 'fastify';
+import Fastify, { type FastifyError, type FastifyHttpOptions, type FastifyReply, type FastifyServerOptions, LogController } from 'fastify';
 import {
-  hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
   jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import { isConclaveError } from '../domain/errors.js';
+import { ConclaveError } from '../domain/errors.js';
 import { LOCAL_USER_ID } from '../engine/trading-engine.js';
 import type { ApiApp } from './app-types.js';
 import type { ApiDeps } from './deps.js';
-import { HTTP_STATUS } from './errors.js';
+import { type ErrorReply, errorReply, rawErrorResponse, toErrorReply } from './error-reply.js';
 import { registerHealthRoutes } from './routes/health.routes.js';
 import { registerTradingRoutes } from './routes/trading.routes.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 import { documentAliases, seedAliasRewriter } from './seed-aliases.js';
 import './user.js';
 
@@ -32,45 +34,44 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
   const logger = options.logger ?? false;
   // Per-request logs are off: a cycle logs itself with its cycle id, and request lines would dominate the hot path.
   const logController = new LogController({ disableRequestLogging: true });
-  // The seeds' URLs are rewritten to the routes that serve them before routing (src/api/seed-aliases.ts).
-  const rewriteUrl = seedAliasRewriter();
-  const base =
-    typeof logger === 'boolean'
-      ? Fastify({ logger, logController, rewriteUrl })
-      : Fastify({ loggerInstance: logger, logController, rewriteUrl });
+  const serverOptions: FastifyHttpOptions<Server> = {
+    logController,
+    // The seeds' URLs are rewritten to the routes that serve them before routing (src/api/seed-aliases.ts).
+    rewriteUrl: seedAliasRewriter(),
+    // A client that sends full headers and then trickles (or never sends) the body would hold a socket forever.
+    requestTimeout: deps.config.HTTP_REQUEST_TIMEOUT_MS,
+    // Node checks the deadlines on this period (30 s by default, longer than a short deadline itself).
+    http: { headersTimeout: deps.config.HTTP_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
+    // Fastify's own closing answer is a non-catalogue body; the shutdown hook below answers instead.
+    return503OnClosing: false,
+    frameworkErrors: (error, request, reply) => sendError(reply, toErrorReply(error, request.log)),
+    clientErrorHandler: answerClientError,
+  };
+  const base = typeof logger === 'boolean' ? Fastify({ ...serverOptions, logger }) : Fastify({ ...serverOptions, loggerInstance: logger });
   const app: ApiApp = base.withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  // First hook, so refusals by later hooks (auth, shutdown) carry the headers too.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.headers(SECURITY_HEADERS);
+    if (closing) {
+      reply.header('connection', 'close');
+      throw new ConclaveError(
+        'SHUTTING_DOWN',
+        `${request.method} ${request.url.split('?')[0]}: the server is shutting down; retry on another instance`,
+      );
+    }
+  });
   app.decorateRequest('userId', LOCAL_USER_ID);
   deps.installAuth?.(app);
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (hasZodFastifySchemaValidationErrors(error)) {
-      const first = error.validation[0];
-      const field = [error.validationContext, ...(first?.instancePath ?? '').split('/').filter(Boolean)].join('.');
-      const missing = first?.params && 'issue' in first.params ? (first.params.issue as { path?: unknown[] }).path : undefined;
-      const name = field || (Array.isArray(missing) ? missing.join('.') : 'request');
-      return reply.status(422).send({
-        error: {
-          code: 'VALIDATION_ERROR',
-          message: `${name}: ${first?.message ?? 'invalid'}`,
-          details: { field: name, issues: error.validation.map((v) => ({ path: v.instancePath, message: v.message })) },
-        },
-      });
-    }
-    if (isConclaveError(error)) {
-      const status = HTTP_STATUS[error.code];
-      if (status >= 500) request.log.warn({ code: error.code, err: error.message }, 'request failed');
-      return reply.status(status).send({ error: { code: error.code, message: error.message, details: error.details } });
-    }
-    if (error.statusCode && error.statusCode < 500) {
-      return reply.status(error.statusCode).send({ error: { code: error.code ?? 'BAD_REQUEST', message: error.message } });
-    }
-    request.log.error({ err: error }, 'unhandled error');
-    return reply.status(500).send({ error: { code: 'INTERNAL_ERROR', message: 'unexpected failure; see the server log' } });
-  });
+  app.setErrorHandler((error: FastifyError, request, reply) => sendError(reply, toErrorReply(error, request.log)));
   app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+    sendError(reply, errorReply('NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)),
   );
 
   await app.register(swagger, {
@@ -95,4 +96,30 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
   registerTradingRoutes(app, deps);
   for (const register of deps.extraRoutes ?? []) await register(app);
   return app;
+}
+
+/**
+ * Error answers bypass the route's response serializer: a route documenting 503 as its own body (GET /health)
+ * would otherwise fail to serialize a SHUTTING_DOWN error and answer 500.
+ */
+function sendError(reply: FastifyReply, answer: ErrorReply): FastifyReply {
+  return reply
+    .headers(SECURITY_HEADERS)
+    .status(answer.status)
+    .type('application/json; charset=utf-8')
+    .serializer(JSON.stringify)
+    .send(answer.body);
+}
+
+/** Errors on the socket before a request exists (Node's parser, header overflow, request deadline). */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const answer =
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? errorReply('REQUEST_TIMEOUT', 'the request was not received in full within the deadline (HTTP_REQUEST_TIMEOUT_MS)')
+      : error.code === 'HPE_HEADER_OVERFLOW'
+        ? errorReply('HEADERS_TOO_LARGE', 'request headers larger than the server accepts')
+        : errorReply('BAD_REQUEST', 'malformed HTTP request', { reason: error.code ?? 'unknown' });
+  if (socket.writable) socket.write(rawErrorResponse(answer, SECURITY_HEADERS));
+  socket.destroy();
 }

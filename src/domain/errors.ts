@@ -24,6 +24,15 @@ export const ERROR_CODES = {
   AGENT_FAILED: { retry: 'agent', summary: 'an agent threw inside a cycle' },
   LLM_UNAVAILABLE: { retry: 'temporary', summary: 'LLM endpoint unreachable or answering garbage' },
   NOTIFIER_UNAVAILABLE: { retry: 'temporary', summary: 'notification endpoint unreachable' },
+  QUEUE_UNAVAILABLE: { retry: 'temporary', summary: 'Redis (queue and locks) unreachable or past its deadline' },
+  BAD_REQUEST: { retry: 'operational', summary: 'malformed request: unparseable body, URL or header' },
+  REQUEST_TIMEOUT: { retry: 'temporary', summary: 'the request was not received in full within the deadline' },
+  PAYLOAD_TOO_LARGE: { retry: 'operational', summary: 'request body larger than the server accepts' },
+  URI_TOO_LONG: { retry: 'operational', summary: 'request URL or one of its path parameters too long' },
+  UNSUPPORTED_MEDIA_TYPE: { retry: 'operational', summary: 'request body in a content type the route does not accept' },
+  HEADERS_TOO_LARGE: { retry: 'operational', summary: 'request headers larger than the server accepts' },
+  TOO_MANY_REQUESTS: { retry: 'temporary', summary: 'client rate limit on this route hit; retry after details.retry_after_s' },
+  SHUTTING_DOWN: { retry: 'temporary', summary: 'the server is shutting down and takes no new requests' },
   INTERNAL_ERROR: { retry: 'operational', summary: 'unexpected failure' },
 } as const;
 

@@ -5,9 +5,8 @@ import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../src/api/app-types.js';
-import { HTTP_STATUS } from '../../src/api/errors.js';
+import { toErrorReply } from '../../src/api/error-reply.js';
 import { type BacktestEvent, registerBacktestRoutes } from '../../src/api/routes/backtests.routes.js';
-import { isConclaveError } from '../../src/domain/errors.js';
 import { readCandlesCsv } from '../../src/market/csv-candles.js';
 import type { Store } from '../../src/store/db.js';
 import { openMemoryStore } from '../../src/store/memory.js';
@@ -28,11 +27,10 @@ beforeAll(async () => {
   app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('userId', 1);
   // The statuses buildApp maps from the error catalogue (this test mounts only the backtest routes).
-  app.setErrorHandler((error, _req, reply) =>
-    isConclaveError(error)
-      ? reply.status(HTTP_STATUS[error.code]).send({ error: { code: error.code, message: error.message } })
-      : reply.send(error),
-  );
+  app.setErrorHandler((error, _req, reply) => {
+    const answer = toErrorReply(error);
+    return reply.status(answer.status).send(answer.body);
+  });
   registerBacktestRoutes(app, {
     backtests: store.backtests,
     candles: store.candles,
@@ -87,7 +85,7 @@ describe('POST /api/backtests', () => {
     const b = (await app.inject({ method: 'GET', url: `/api/backtests/${id}` })).json() as { error: string };
     expect(b.error).toMatch(/data download/);
     const bad = await app.inject({ method: 'POST', url: '/api/backtests', payload: { strategy: 'magic', symbol: 'BTCUSDT' } });
-    expect(bad.statusCode).toBe(400);
+    expect(bad.statusCode).toBe(422);
     expect((await app.inject({ method: 'GET', url: '/api/backtests/nope' })).statusCode).toBe(404);
   });
 });

@@ -502,9 +502,9 @@ describe('platform API off loopback', () => {
     expect((await call(server.url, 'GET', '/api/auth/me', { token })).body.username).toBe('erin');
   });
 
-  it('rate-limits the auth routes per client with 429 RATE_LIMITED', async () => {
+  it('rate-limits the auth routes per client with 429 TOO_MANY_REQUESTS, saying when to retry', async () => {
     const statuses: number[] = [];
-    let last: { status: number; body: { error: { code: string } } } | undefined;
+    let last: { status: number; body: { error: { code: string; details: { retry_after_s: number } } } } | undefined;
     // One login was spent in the previous test; the window holds five per route.
     for (let i = 0; i < 6; i++) {
       last = await call(server.url, 'POST', '/api/auth/login', { body: { username: 'erin', password: 'wrong password' } });
@@ -512,6 +512,8 @@ describe('platform API off loopback', () => {
     }
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
     expect(statuses.slice(0, statuses.indexOf(429)).every((s) => s === 401)).toBe(true);
-    expect(last?.body.error.code).toBe('RATE_LIMITED');
+    expect(last?.body.error.code).toBe('TOO_MANY_REQUESTS');
+    expect(last?.body.error.details.retry_after_s).toBeGreaterThanOrEqual(1);
+    expect(last?.body.error.details.retry_after_s).toBeLessThanOrEqual(60);
   });
 });

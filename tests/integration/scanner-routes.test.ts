@@ -5,9 +5,8 @@ import Fastify from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../src/api/app-types.js';
-import { HTTP_STATUS } from '../../src/api/errors.js';
+import { toErrorReply } from '../../src/api/error-reply.js';
 import { registerScannerRoutes } from '../../src/api/routes/scanner.routes.js';
-import { isConclaveError } from '../../src/domain/errors.js';
 import { BinanceMarketDataClient } from '../../src/market/binance-client.js';
 import { ScanReport } from '../../src/scanner/report.js';
 import { ScannerService } from '../../src/scanner/scanner-service.js';
@@ -47,10 +46,8 @@ beforeAll(async () => {
   base.setSerializerCompiler(serializerCompiler);
   // The app's own handler maps the catalogue the same way; this bare app only needs the ConclaveError part.
   base.setErrorHandler((error, _req, reply) => {
-    if (isConclaveError(error)) return reply.status(HTTP_STATUS[error.code]).send({ error: { code: error.code, message: error.message } });
-    return reply
-      .status((error as { statusCode?: number }).statusCode ?? 500)
-      .send({ error: { code: 'BAD_REQUEST', message: String(error) } });
+    const answer = toErrorReply(error);
+    return reply.status(answer.status).send(answer.body);
   });
   app = base as ApiApp;
   registerScannerRoutes(app, { scanner });
@@ -84,9 +81,9 @@ describe('scanner routes', () => {
 
   it('rejects an unknown field or a bad timeframe', async () => {
     const bad = await app.inject({ method: 'POST', url: '/api/scanner/run', payload: { timeframes: ['7h'] } });
-    expect(bad.statusCode).toBe(400);
+    expect(bad.statusCode).toBe(422);
     const extra = await app.inject({ method: 'POST', url: '/api/scanner/run', payload: { nope: 1 } });
-    expect(extra.statusCode).toBe(400);
+    expect(extra.statusCode).toBe(422);
   });
 
   it('a venue that is down while listing the universe answers 503 MARKET_DATA_UNAVAILABLE', async () => {

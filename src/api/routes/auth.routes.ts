@@ -1,6 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AuthService, PublicUser } from '../../auth/auth-service.js';
+import { ConclaveError } from '../../domain/errors.js';
 import { iso } from '../../engine/cycle-response.js';
 import type { ApiApp } from '../app-types.js';
 import { ErrorBody } from '../errors.js';
@@ -23,9 +24,9 @@ export async function registerAuthRoutes(app: ApiApp, deps: AuthRoutesDeps): Pro
     await scope.register(rateLimit, {
       global: false,
       errorResponseBuilder: (_request, context) =>
-        Object.assign(new Error(`auth: more than ${context.max} requests; retry in ${context.after}`), {
-          statusCode: context.statusCode,
-          code: 'RATE_LIMITED',
+        new ConclaveError('TOO_MANY_REQUESTS', `auth: more than ${context.max} requests per window; retry in ${context.after}`, {
+          retry_after_s: Math.max(1, Math.ceil(context.ttl / 1000)),
+          limit: context.max,
         }),
     });
     const r = scope.withTypeProvider<ZodTypeProvider>();
