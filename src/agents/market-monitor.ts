@@ -1,5 +1,5 @@
-import type { Candle, Interval } from '../domain/candle.js';
-import type { MarketSnapshot } from '../domain/market.js';
+import { type Candle, type Interval, intervalMs } from '../domain/candle.js';
+import { type MarketSnapshot, SESSION_VENUES } from '../domain/market.js';
 import type { AgentMessage, OutgoingMessage } from '../domain/messages.js';
 import { last, rsi, sma } from '../indicators/index.js';
 import type { MarketDataSource } from '../market/port.js';
@@ -48,8 +48,19 @@ export async function takeSnapshot(
   now: number,
 ): Promise<MarketSnapshot> {
   const [price, klines] = await Promise.all([source.getCurrentPrice(symbol), source.getRecentKlines(symbol, interval, limit + 1)]);
-  const candles = closedCandles(klines, now, limit);
-  return snapshotFromCandles(symbol, source.venueFor?.(symbol) ?? source.venue, interval, price, candles, now);
+  const venue = source.venueFor?.(symbol) ?? source.venue;
+  const closed = closedCandles(klines, now, limit);
+  // After a hole in the data the indicators and strategies start over, as the model features do: no window
+  // ever spans missing candles. Session venues close every night, and a night is not a hole.
+  const candles = SESSION_VENUES.has(venue) ? closed : contiguousTail(closed, intervalMs(interval));
+  return snapshotFromCandles(symbol, venue, interval, price, candles, now);
+}
+
+/** The newest run of candles spaced exactly one interval apart (all of them when there is no hole). */
+export function contiguousTail(candles: readonly Candle[], stepMs: number): readonly Candle[] {
+  let start = candles.length - 1;
+  while (start > 0 && candles[start].openTime - candles[start - 1].openTime === stepMs) start--;
+  return start <= 0 ? candles : candles.slice(start);
 }
 
 export function snapshotFromCandles(

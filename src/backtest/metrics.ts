@@ -15,16 +15,27 @@ export interface BacktestMetrics {
   readonly start_equity: number;
   readonly final_equity: number;
   readonly total_return: number;
-  /** Compound annual growth over the run's time span. */
+  /**
+   * Compound annual growth of the per-bar returns within contiguous segments, over the time actually traded
+   * (bars x interval): a hole's jump and its calendar time are both left out (holes.ts).
+   */
   readonly cagr: number | null;
-  /** Mean / sample std of per-bar returns, times sqrt(bars per year). */
+  /** Mean / sample std of per-bar returns within contiguous segments, times sqrt(bars per year). */
   readonly sharpe: number | null;
   /** Mean per-bar return / downside deviation (root mean square of negative returns), times sqrt(bars per year). */
   readonly sortino: number | null;
+  /** Compounded equity change across holes in the data (excluded from Sharpe, Sortino, CAGR; in total_return). */
+  readonly hole_return: number;
+  /** Per-bar returns left out because they span a hole. */
+  readonly excluded_returns: number;
   /** Largest peak-to-trough fall of equity, as a fraction of the peak (0.25 = -25 %). */
   readonly max_drawdown: number;
-  /** Longest time from a peak until equity regained it (or the run ended), ms and bars. */
+  /**
+   * Longest time from a peak until equity regained it (or the run ended): calendar time (ms and days, holes
+   * included) and bars actually traded (equity points, holes not counted).
+   */
   readonly max_drawdown_duration_ms: number;
+  readonly max_drawdown_duration_days: number;
   readonly max_drawdown_duration_bars: number;
   /** Gross profit of winning round trips / gross loss of losing ones (null without a loss). */
   readonly profit_factor: number | null;
@@ -50,6 +61,17 @@ export interface MetricsInput {
   readonly startingCapital: number;
   /** Fees paid when there are no fills to sum them from (buy-and-hold). */
   readonly extraFees?: number;
+  /**
+   * Equity times whose return spans a hole in some symbol's data (holes.ts holeBreaks). A return is also
+   * treated as spanning a hole when its two points are more than one bar apart.
+   */
+  readonly breaks?: ReadonlySet<number>;
+}
+
+/** True when the return into equity point `i` crosses missing candles and must stay out of the statistics. */
+function spansHole(equity: readonly EquityRow[], i: number, barMs: number, breaks: ReadonlySet<number> | undefined): boolean {
+  if (i === 0) return false;
+  return equity[i].time - equity[i - 1].time > barMs || (breaks?.has(equity[i].time) ?? false);
 }
 
 /** Every metric of BacktestMetrics from an equity curve (one point per bar) and the run's round trips. */
@@ -59,25 +81,35 @@ export function computeMetrics(input: MetricsInput): BacktestMetrics {
   const final = n > 0 ? equity[n - 1].equity : startingCapital;
   const barsPerYear = YEAR_MS / barMs;
 
-  // Per-bar returns, the first from the starting capital to the first point.
+  // Per-bar returns within contiguous segments, the first from the starting capital to the first point.
   let prev = startingCapital;
   let sum = 0;
   let sumSq = 0;
   let downSq = 0;
+  let m = 0;
+  let growth = 1;
+  let holeGrowth = 1;
   for (let i = 0; i < n; i++) {
     const r = prev > 0 ? equity[i].equity / prev - 1 : 0;
+    prev = equity[i].equity;
+    if (spansHole(equity, i, barMs, input.breaks)) {
+      holeGrowth *= 1 + r;
+      continue;
+    }
+    m++;
+    growth *= 1 + r;
     sum += r;
     sumSq += r * r;
     if (r < 0) downSq += r * r;
-    prev = equity[i].equity;
   }
-  const mean = n > 0 ? sum / n : 0;
-  const variance = n > 1 ? (sumSq - n * mean * mean) / (n - 1) : 0;
+  const mean = m > 0 ? sum / m : 0;
+  const variance = m > 1 ? (sumSq - m * mean * mean) / (m - 1) : 0;
   const std = Math.sqrt(Math.max(0, variance));
-  const downside = n > 0 ? Math.sqrt(downSq / n) : 0;
+  const downside = m > 0 ? Math.sqrt(downSq / m) : 0;
 
   const dd = drawdown(equity, startingCapital, barMs);
-  const spanMs = n > 0 ? equity[n - 1].time - equity[0].time + barMs : 0;
+  // Time actually traded: one interval per equity point, whatever holes lie between them.
+  const tradedMs = n * barMs;
 
   let grossWin = 0;
   let grossLoss = 0;
@@ -109,12 +141,15 @@ export function computeMetrics(input: MetricsInput): BacktestMetrics {
     start_equity: startingCapital,
     final_equity: final,
     total_return: final / startingCapital - 1,
-    cagr: spanMs > 0 && final > 0 ? (final / startingCapital) ** (YEAR_MS / spanMs) - 1 : null,
+    cagr: tradedMs > 0 && growth > 0 ? growth ** (YEAR_MS / tradedMs) - 1 : null,
     sharpe: std > 0 ? (mean / std) * Math.sqrt(barsPerYear) : null,
     sortino: downside > 0 ? (mean / downside) * Math.sqrt(barsPerYear) : null,
+    hole_return: holeGrowth - 1,
+    excluded_returns: n - m,
     max_drawdown: dd.max,
     max_drawdown_duration_ms: dd.durationMs,
-    max_drawdown_duration_bars: Math.round(dd.durationMs / barMs),
+    max_drawdown_duration_days: dd.durationMs / 86_400_000,
+    max_drawdown_duration_bars: dd.durationBars,
     profit_factor: grossLoss > 0 ? grossWin / grossLoss : null,
     win_rate: trades.length > 0 ? wins / trades.length : null,
     n_trades: trades.length,
@@ -129,28 +164,43 @@ export function computeMetrics(input: MetricsInput): BacktestMetrics {
 
 /**
  * Largest drawdown (fraction of the running peak) and the longest underwater spell: from the bar a peak was
- * set until the first bar back at or above it, or the end of the run. The starting capital is the first peak,
- * set one bar before the first point.
+ * set until the first bar back at or above it, or the end of the run, as calendar time and as bars traded
+ * (equity points; a hole in the data adds time but no bars). The starting capital is the first peak, set one
+ * bar before the first point.
  */
-export function drawdown(equity: readonly EquityRow[], startingCapital: number, barMs: number): { max: number; durationMs: number } {
+export function drawdown(
+  equity: readonly EquityRow[],
+  startingCapital: number,
+  barMs: number,
+): { max: number; durationMs: number; durationBars: number } {
   let peak = startingCapital;
   let peakTime = equity.length > 0 ? equity[0].time - barMs : 0;
+  let peakIndex = -1;
   let underwater = false;
   let max = 0;
   let longest = 0;
-  for (const e of equity) {
+  let longestBars = 0;
+  for (let i = 0; i < equity.length; i++) {
+    const e = equity[i];
     if (e.equity >= peak) {
-      if (underwater) longest = Math.max(longest, e.time - peakTime);
+      if (underwater) {
+        longest = Math.max(longest, e.time - peakTime);
+        longestBars = Math.max(longestBars, i - peakIndex);
+      }
       underwater = false;
       peak = e.equity;
       peakTime = e.time;
+      peakIndex = i;
     } else {
       underwater = true;
       max = Math.max(max, 1 - e.equity / peak);
     }
   }
-  if (underwater) longest = Math.max(longest, equity[equity.length - 1].time - peakTime);
-  return { max, durationMs: longest };
+  if (underwater) {
+    longest = Math.max(longest, equity[equity.length - 1].time - peakTime);
+    longestBars = Math.max(longestBars, equity.length - 1 - peakIndex);
+  }
+  return { max, durationMs: longest, durationBars: longestBars };
 }
 
 export interface BuyAndHoldSeries {

@@ -1,4 +1,5 @@
 import type { RunReportInput } from '../reports/run-report.js';
+import { holesJson, holesMarkdown } from './holes.js';
 import type { BacktestResult } from './runner.js';
 
 /** A backtest result as a run report's input. */
@@ -22,7 +23,7 @@ export function backtestReportInput(
     decisions: r.decisions,
     equity: r.equity,
     benchmarkEquity: r.benchmarkEquity,
-    sections,
+    sections: [holesMarkdown(r.holes), ...sections],
   };
 }
 
@@ -40,6 +41,7 @@ export function backtestJson(r: BacktestResult): Record<string, unknown> {
     trades: r.trades.map((t) => ({ ...t, entryTime: new Date(t.entryTime).toISOString(), exitTime: new Date(t.exitTime).toISOString() })),
     equity: r.equity.map((e) => ({ time: new Date(e.time).toISOString(), equity: e.equity })),
     unfilled_at_end: r.unfilledAtEnd,
+    holes: holesJson(r.holes),
     elapsed_ms: Math.round(r.elapsedMs),
   };
 }

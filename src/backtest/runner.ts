@@ -14,6 +14,7 @@ import type { MarketDataSource } from '../market/port.js';
 import type { ReplaySource } from '../market/replay-source.js';
 import type { RiskRule } from '../risk/rules.js';
 import type { FixedFractionSizing } from '../risk/sizing.js';
+import { findHoles, type HoleReport, holeBreaks, holeReport } from './holes.js';
 import { type DecisionRow, type EquityRow, MemoryCycleStore } from './memory-cycle-store.js';
 import { type BacktestMetrics, buyAndHold, computeMetrics } from './metrics.js';
 import { type RoundTrip, roundTrips } from './trades.js';
@@ -76,6 +77,8 @@ export interface BacktestResult {
   readonly benchmarkEquity: readonly EquityRow[];
   /** Orders accepted on the last candle that had no later candle to fill at. */
   readonly unfilledAtEnd: number;
+  /** Missing candles inside the traded range (holes.ts: what they change in the metrics). */
+  readonly holes: HoleReport;
   readonly store: MemoryCycleStore;
   readonly elapsedMs: number;
 }
@@ -168,6 +171,8 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
     broker,
   );
   const barMs = intervalMs(interval);
+  const holes = holeReport(symbols.flatMap((symbol, k) => findHoles(symbol, series[k].openTime, barMs, first, last)));
+  const breaks = holeBreaks(holes, barMs);
   return {
     strategy: spec.strategy,
     symbols,
@@ -176,7 +181,7 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
     to: last,
     candles: done,
     cycles,
-    metrics: computeMetrics({ equity, trades, fills: store.fills, barMs, startingCapital: spec.portfolio.startingCapital }),
+    metrics: computeMetrics({ equity, trades, fills: store.fills, barMs, startingCapital: spec.portfolio.startingCapital, breaks }),
     benchmark: computeMetrics({
       equity: bench.equity,
       trades: [],
@@ -184,6 +189,7 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
       barMs,
       startingCapital: spec.portfolio.startingCapital,
       extraFees: bench.fees,
+      breaks,
     }),
     trades,
     fills: store.fills,
@@ -192,6 +198,7 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
     equity,
     benchmarkEquity: bench.equity,
     unfilledAtEnd: execution.pendingOrders(1).length,
+    holes,
     store,
     elapsedMs: performance.now() - started,
   };

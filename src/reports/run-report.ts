@@ -145,6 +145,8 @@ const METRIC_ROWS: readonly [keyof BacktestMetrics, string, 'pct' | 'num' | 'mon
   ['sortino', 'Sortino (annualised)', 'num'],
   ['max_drawdown', 'Max drawdown', 'pct'],
   ['max_drawdown_duration_ms', 'Max drawdown duration', 'dur'],
+  ['max_drawdown_duration_bars', 'Max drawdown duration (bars traded)', 'int'],
+  ['hole_return', 'Return across holes (not in Sharpe/CAGR)', 'pct'],
   ['profit_factor', 'Profit factor', 'num'],
   ['win_rate', 'Win rate', 'pct'],
   ['n_trades', 'Trades (closed round trips)', 'int'],

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { holesJson } from '../../backtest/holes.js';
 import { backtestReportInput } from '../../backtest/report-input.js';
 import { type RunSettings, runStrategyBacktest } from '../../backtest/service.js';
 import { INTERVALS, intervalMs } from '../../domain/candle.js';
@@ -182,6 +183,7 @@ async function execute(deps: BacktestRouteDeps, id: string, userId: number, body
         benchmark: result.benchmark,
         trades: result.trades.length,
         cycles: result.cycles,
+        holes: holesJson(result.holes),
         from: new Date(result.from).toISOString(),
         to: new Date(result.to).toISOString(),
         report: report.dir,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { enabledStrategies, promote, runGate } from '../../backtest/gate-run.js';
 import { DEFAULT_GATE, gateTable } from '../../backtest/gates.js';
+import { holeWarning } from '../../backtest/holes.js';
 import { monteCarlo } from '../../backtest/monte-carlo.js';
 import { backtestJson, backtestReportInput } from '../../backtest/report-input.js';
 import { loadSeries, type RunSettings, runStrategyBacktest } from '../../backtest/service.js';
@@ -85,6 +86,11 @@ const modelSettings = (c: AppConfig) => ({
   labelThreshold: c.LABEL_THRESHOLD,
 });
 const out = (s: string) => process.stdout.write(`${s}\n`);
+/** Warns on stderr (stdout stays the report) when the candles had holes. */
+const warnHoles = (r: { holes: Parameters<typeof holeWarning>[0] }) => {
+  const w = holeWarning(r.holes);
+  if (w) process.stderr.write(`${w}\n`);
+};
 
 /** `backtest`, `walk-forward`, `montecarlo`, `gate`: research on recorded candles through the real engine. */
 export function registerBacktestCommands(program: Command): void {
@@ -106,6 +112,7 @@ export function registerBacktestCommands(program: Command): void {
         onProgress: (d, t) => bar.update(d, t),
       });
       bar.stop();
+      warnHoles(result);
       out(
         `${result.strategy} on ${result.symbols.join(', ')} ${result.interval}: ${result.cycles} cycles in ${(result.elapsedMs / 1000).toFixed(1)} s\n`,
       );
@@ -155,6 +162,7 @@ export function registerBacktestCommands(program: Command): void {
         onProgress: (d, t) => bar.update(d, t),
       });
       bar.stop();
+      warnHoles(r.oos);
       out(windowsTable(r));
       out(`\nStitched out-of-sample run (${(r.elapsedMs / 1000).toFixed(1)} s):\n`);
       out(metricsTable(r.oos.metrics, r.oos.benchmark));

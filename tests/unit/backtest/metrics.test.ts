@@ -88,7 +88,45 @@ describe('drawdown', () => {
     expect(d.durationMs).toBe(2 * H);
   });
   it('a curve that only rises has no drawdown', () => {
-    expect(drawdown(curve([101, 102, 103]), 100, H)).toEqual({ max: 0, durationMs: 0 });
+    expect(drawdown(curve([101, 102, 103]), 100, H)).toEqual({ max: 0, durationMs: 0, durationBars: 0 });
+  });
+  it('counts bars traded apart from calendar time: a hole adds time, not bars', () => {
+    // Peak 120 at 1 h, underwater at 2 h and (after a 10-bar hole) at 13 h, recovered at 14 h.
+    const eq: EquityRow[] = [120, 90, 100, 125].map((equity, i) => ({ time: [1, 2, 13, 14][i] * H, equity, cash: equity, exposure: 0 }));
+    const d = drawdown(eq, 100, H);
+    expect(d.durationMs).toBe(13 * H);
+    expect(d.durationBars).toBe(3);
+  });
+});
+
+describe('holes: returns within contiguous segments only', () => {
+  // 100 -> 110 -> 99 | 10-bar hole | 150 -> 165: the return 99 -> 150 spans the hole.
+  const times = [1, 2, 3, 14, 15];
+  const eq: EquityRow[] = [100, 110, 99, 150, 165].map((equity, i) => ({ time: times[i] * H, equity, cash: equity, exposure: 1 }));
+  const m = computeMetrics({ equity: eq, trades: [], fills: [], barMs: H, startingCapital: 100 });
+
+  it('leaves the jump out of Sharpe and Sortino (hand-computed)', () => {
+    // Kept returns: 0, +10 %, -10 %, +10 %; mean 0.025, sample std sqrt(0.0075 * 4 / 3 - ...) by hand:
+    // deviations -0.025, 0.075, -0.125, 0.075 -> squares 0.000625 + 0.005625 + 0.015625 + 0.005625 = 0.0275; / 3.
+    const std = Math.sqrt(0.0275 / 3);
+    expect(m.sharpe!).toBeCloseTo((0.025 / std) * Math.sqrt(YEAR_MS / H), 9);
+    // Downside: only -10 % -> sqrt(0.01 / 4) = 0.05.
+    expect(m.sortino!).toBeCloseTo((0.025 / 0.05) * Math.sqrt(YEAR_MS / H), 9);
+    expect(m.excluded_returns).toBe(1);
+    expect(m.hole_return).toBeCloseTo(150 / 99 - 1, 12);
+  });
+
+  it('compounds CAGR from the kept returns over the bars traded (5 h), not the 15 h calendar span', () => {
+    const growth = 1 * 1.1 * 0.9 * 1.1;
+    expect(m.cagr!).toBeCloseTo(growth ** (YEAR_MS / (5 * H)) - 1, 9);
+    expect(m.total_return).toBeCloseTo(0.65, 12);
+  });
+
+  it('also breaks at times named by `breaks` (a hole in one symbol of several)', () => {
+    const contiguous = curve([100, 110, 99, 150, 165]);
+    const x = computeMetrics({ equity: contiguous, trades: [], fills: [], barMs: H, startingCapital: 100, breaks: new Set([4 * H]) });
+    expect(x.sharpe).toBeCloseTo(m.sharpe!, 12);
+    expect(x.excluded_returns).toBe(1);
   });
 });
 
