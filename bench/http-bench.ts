@@ -4,12 +4,13 @@
  * latency over 500 sequential requests, throughput with 16 concurrent clients (autocannon), server CPU per
  * cycle and peak RSS. Run: `node --import tsx bench/http-bench.ts` (writes bench/results/http.json).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+import { buildBundle, startFakeBinanceProcess, startFlags, waitForCycle } from './bench-process.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CLOCK_TICKS = 100; // USER_HZ on Linux
@@ -31,31 +32,6 @@ export interface HttpBenchResult {
   readonly targets: Record<string, { target: string; met: boolean }>;
 }
 
-function waitForLine(child: ChildProcess, pattern: RegExp, timeoutMs: number): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern} in output:\n${buffer}`)), timeoutMs);
-    const onData = (chunk: Buffer) => {
-      buffer += chunk.toString();
-      const match = buffer.match(pattern);
-      if (match) {
-        clearTimeout(timer);
-        resolvePromise(match[1] ?? match[0]);
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`process exited with ${code}:\n${buffer}`)));
-  });
-}
-
-/** The node flags `npm start` runs the bundle with, so the benchmark measures exactly that process. */
-function startFlags(): string[] {
-  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
-  const match = scripts.start.match(/node ((?:--\S+ )*)dist\/main\.js/);
-  return match ? match[1].trim().split(/\s+/).filter(Boolean) : [];
-}
-
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1000;
@@ -73,20 +49,12 @@ function percentile(sorted: number[], p: number): number {
 }
 
 export async function runHttpBench(): Promise<HttpBenchResult> {
-  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: 'inherit' });
-  const fake = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'tests/fakes/fake-binance-main.ts', '--port', '0', '--symbols', 'BTCUSDT', '--interval', '1m'],
-    {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  const fakeUrl = await waitForLine(fake, /(http:\/\/127\.0\.0\.1:\d+)/, 60_000);
+  buildBundle();
+  const fake = await startFakeBinanceProcess();
+  const fakeUrl = fake.url;
   const dir = mkdtempSync(join(tmpdir(), 'conclave-bench-'));
   const port = 18_000 + Math.floor(Math.random() * 1000);
   const base = `http://127.0.0.1:${port}`;
-  const started = performance.now();
   const server = spawn(process.execPath, [...startFlags(), 'dist/main.js'], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -101,27 +69,8 @@ export async function runHttpBench(): Promise<HttpBenchResult> {
       KLINE_INTERVAL: '1m',
     },
   });
-  let stderr = '';
-  server.stderr?.on('data', (c: Buffer) => {
-    stderr += c.toString();
-  });
   try {
-    let firstCycleMs = Number.NaN;
-    for (;;) {
-      try {
-        const res = await fetch(`${base}/trading/run-cycle`, { method: 'POST' });
-        if (res.ok) {
-          await res.arrayBuffer();
-          firstCycleMs = performance.now() - started;
-          break;
-        }
-      } catch {
-        // not listening yet
-      }
-      if (performance.now() - started > 60_000) throw new Error(`server did not answer within 60 s:\n${stderr}`);
-      if (server.exitCode !== null) throw new Error(`server exited:\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 2));
-    }
+    const firstCycleMs = await waitForCycle(base, server, 60_000);
 
     for (let i = 0; i < 200; i++) await (await fetch(`${base}/trading/run-cycle`, { method: 'POST' })).arrayBuffer(); // warm-up
 
@@ -170,7 +119,7 @@ export async function runHttpBench(): Promise<HttpBenchResult> {
     return result;
   } finally {
     server.kill('SIGTERM');
-    fake.kill('SIGTERM');
+    fake.stop();
   }
 }
 

@@ -224,6 +224,16 @@ export const CONFIG_FIELDS = {
     default: 'sqlite:///./data/conclave.db',
     doc: 'SQLite file (plain path, sqlite:///relative.db, sqlite:////absolute.db) or postgres://...',
   },
+  RETENTION_DAYS: {
+    schema: z.coerce.number().int().min(0).max(3650),
+    default: '30',
+    doc: 'Maintenance deletes the agent messages and snapshot features of cycles older than this many days (cycles, decisions, orders, trades and equity are kept); 0 keeps everything.',
+  },
+  MAINTENANCE_INTERVAL_H: {
+    schema: z.coerce.number().min(0).max(720),
+    default: '24',
+    doc: '`conclave serve` runs maintenance (RETENTION_DAYS compaction, then VACUUM) 10 minutes after start and every this many hours; 0 = never (run `conclave db vacuum` yourself).',
+  },
   REDIS_URL: { schema: z.string(), default: '', doc: 'When set, cycles run as BullMQ jobs taken by `conclave worker` processes.' },
   JWT_SECRET: { schema: z.string(), default: '', doc: 'HMAC secret for access tokens; required when HOST is not loopback.' },
   METRICS_TOKEN: {

@@ -6,6 +6,7 @@ import { LOCAL_USER_ID } from './engine/trading-engine.js';
 import { PaperSessionRecorder } from './reports/paper-session.js';
 import { createRuntime, type Runtime, VERSION } from './runtime.js';
 import { buildServer } from './server.js';
+import { startMaintenance } from './services/maintenance-schedule.js';
 import { createLogger } from './telemetry/logger.js';
 
 /**
@@ -35,6 +36,7 @@ export async function serve(): Promise<void> {
     versions: { conclave: VERSION, model: runtime.model.current.version, node: process.version },
   });
   runtime.engine.onCycle(session.record);
+  const maintenance = startMaintenance(runtime);
   const app = await buildServer(runtime, { monitoring: monitoring.control });
   const address = await app.listen({ host: config.HOST, port: config.PORT });
   // After listen: switching trading on runs a first cycle, and the API should not wait for it.
@@ -59,6 +61,7 @@ export async function serve(): Promise<void> {
     closing = true;
     log.info({ signal }, 'shutting down: finishing running cycles');
     await app.close();
+    await maintenance.close();
     // Running cycles finish and the schedule is saved while the store is still open.
     await monitoring.close();
     await dist?.close();

@@ -4,6 +4,7 @@ import { VERSION } from '../runtime.js';
 import { registerBacktestCommands } from './commands/backtest.js';
 import { registerCoreCommands } from './commands/core.js';
 import { registerDataCommands } from './commands/data.js';
+import { registerDbCommands } from './commands/db.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerWorkerCommand } from './commands/worker.js';
@@ -14,6 +15,7 @@ registerScanCommand(program);
 registerBacktestCommands(program);
 registerReportCommands(program);
 registerDataCommands(program);
+registerDbCommands(program);
 registerWorkerCommand(program);
 
 program.parseAsync(process.argv).catch((error: unknown) => {

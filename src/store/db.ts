@@ -16,6 +16,7 @@ import { toStoreError } from './errors.js';
 import { MarketSnapshotRepository } from './market-snapshot.repository.js';
 import { migrationProvider, type SqlDialect } from './migrations/index.js';
 import { PortfolioRepository } from './portfolio.repository.js';
+import { type CompactionResult, compactBefore, databaseBytes } from './retention.js';
 import { RiskStateRepository } from './risk-state.repository.js';
 import type { DatabaseSchema } from './schema.js';
 import { SymbolRepository } from './symbol.repository.js';
@@ -54,9 +55,16 @@ export interface Store {
   health(): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
   /** Reclaims space after deletions (SQLite VACUUM + WAL truncate; PostgreSQL VACUUM). */
   vacuum(): Promise<void>;
+  /** Deletes the messages of cycles finished before `before` and clears older snapshots' features (see compactBefore). */
+  compact(before: number): Promise<CompactionResult>;
+  /** Bytes the database occupies (SQLite pages in use plus free; PostgreSQL pg_database_size). */
+  sizeBytes(): Promise<number>;
   /** Closes the connection / pool; safe to call twice. */
   close(): Promise<void>;
 }
+
+/** Upper bound the WAL file is truncated to after a checkpoint (SQLite keeps the high-water mark otherwise). */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -92,6 +100,9 @@ function openSqlite(path: string, busyTimeoutMs: number): Kysely<DatabaseSchema>
     raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');
     raw.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+    // WAL checkpoints recycle the file but never shrink it; after a burst (a long reader holding back the
+    // checkpoint) it is cut back to this size instead of keeping its high-water mark on disk.
+    raw.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
   } catch (error) {
     throw new ConclaveError(
       'STORE_UNAVAILABLE',
@@ -198,6 +209,8 @@ function buildStore(db: Kysely<DatabaseSchema>, dialect: SqlDialect, opts: OpenS
       await sql`vacuum`.execute(db);
       if (dialect === 'sqlite') await sql`pragma wal_checkpoint(truncate)`.execute(db);
     },
+    compact: (before) => compactBefore(db, dialect, before),
+    sizeBytes: () => databaseBytes(db, dialect),
     close() {
       closed ??= db.destroy();
       return closed;

@@ -16,6 +16,7 @@ export { openMemoryStore } from './memory.js';
 export type { SqlDialect } from './migrations/index.js';
 export type { EquityCurveQuery, EquityPoint, StoredBook, StoredPosition } from './portfolio.repository.js';
 export { PortfolioRepository } from './portfolio.repository.js';
+export type { CompactionResult } from './retention.js';
 export type { RiskStatus, StoredRiskState } from './risk-state.repository.js';
 export { RiskStateRepository } from './risk-state.repository.js';
 export type { DatabaseSchema } from './schema.js';

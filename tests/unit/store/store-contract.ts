@@ -734,5 +734,63 @@ export function storeContract(target: () => StoreTarget): void {
       expect(health.latencyMs).toBeGreaterThanOrEqual(0);
       await store.vacuum();
     });
+
+    it('compaction deletes the messages and snapshot features of old cycles and keeps every outcome', async () => {
+      const userId = await newUser();
+      const symbol = unique('CMP').toUpperCase().slice(0, 20);
+      // Old: 2001; new: 2033; the cutoff between them. Other tests' rows may be compacted too (they are older
+      // than the cutoff), so every assertion is about this test's own rows.
+      const oldTime = 1_000_000_000_000;
+      const newTime = 2_000_000_000_000;
+      const cutoff = 1_500_000_000_000;
+      const oldId = await store.cycles.nextCycleId();
+      await store.cycles.saveCycle(cycleRecord({ cycleId: oldId, userId, symbol, time: oldTime }));
+      const newId = await store.cycles.nextCycleId();
+      await store.cycles.saveCycle(cycleRecord({ cycleId: newId, userId, symbol, time: newTime, status: 'SKIPPED' }));
+      const standalone = await store.snapshots.insert({
+        symbol,
+        price: 1,
+        source: 'binance',
+        interval: '1m',
+        indicators: { sma_10: null, sma_50: null, rsi_14: null },
+        features: { ret_1: 0.5 },
+        candleTime: oldTime - 10,
+        observedAt: oldTime - 5,
+      });
+      const equityBefore = await store.portfolio.equityCurve(userId, { limit: 100 });
+      const tradesBefore = await store.trades.bySymbol(userId, symbol, 10);
+      expect(tradesBefore).toHaveLength(1);
+
+      const result = await store.compact(cutoff);
+      expect(result.before).toBe(cutoff);
+      expect(result.cycles).toBeGreaterThanOrEqual(1);
+      expect(result.messagesDeleted).toBeGreaterThanOrEqual(3);
+      expect(result.snapshotsCompacted).toBeGreaterThanOrEqual(2);
+
+      expect(await store.cycles.messages(oldId, userId)).toEqual([]);
+      expect((await store.cycles.messages(newId, userId))?.map((m) => m.type)).toEqual(['CycleRequested', 'MarketSnapshot', 'Decision']);
+      expect(await store.cycles.get(oldId, userId)).toMatchObject({ id: oldId, action: 'BUY', executionStatus: 'FILLED' });
+      expect(await store.trades.byCycle(oldId, userId)).toHaveLength(1);
+      expect(await store.trades.bySymbol(userId, symbol, 10)).toEqual(tradesBefore);
+      expect(await store.portfolio.equityCurve(userId, { limit: 100 })).toEqual(equityBefore);
+      const snaps = await store.snapshots.range(symbol, 0, newTime + 10, 10);
+      expect(snaps.map((x) => [x.id === standalone ? 'standalone' : x.cycleId, x.features])).toEqual([
+        ['standalone', null],
+        [oldId, null],
+        [newId, { ret_1: 0.001, rsi_14: 55.5 }],
+      ]);
+      expect(snaps[1].price).toBe(43_210.5);
+
+      // A second run finds nothing left before the same cutoff.
+      expect(await store.compact(cutoff)).toEqual({ before: cutoff, cycles: 0, messagesDeleted: 0, snapshotsCompacted: 0 });
+    });
+
+    it('sizeBytes reports the database size, and it does not grow from compaction and vacuum', async () => {
+      const before = await store.sizeBytes();
+      expect(before).toBeGreaterThan(0);
+      await store.compact(0);
+      await store.vacuum();
+      expect(await store.sizeBytes()).toBeLessThanOrEqual(before * 1.05 + 65_536);
+    });
   });
 }
