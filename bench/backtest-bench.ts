@@ -9,21 +9,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type RunSettings, runStrategyBacktest } from '../src/backtest/service.js';
+import { runStrategyBacktest } from '../src/backtest/service.js';
 import { walkForward } from '../src/backtest/walk-forward.js';
+import { loadConfig, withOverrides } from '../src/config.js';
 import { readCandlesCsv } from '../src/market/csv-candles.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const KLINES = process.env.CONCLAVE_SHARED_DATA ? join(process.env.CONCLAVE_SHARED_DATA, 'klines') : resolve(ROOT, '../shared/data/klines');
-const SETTINGS: RunSettings = {
-  feeBps: 10,
-  slippageBps: 5,
-  startingCapital: 10_000,
-  orderFraction: 0.1,
-  quantityStep: 0.00001,
-  allowShort: false,
-};
-const MODEL = { trees: 50, maxDepth: 8, seed: 42, labelThreshold: 0.001 };
+/** The default config table (pipeline, governor, stops, no pyramiding) with a smaller forest for the model cases. */
+const CONFIG = loadConfig({ LOG_LEVEL: 'silent', MODEL_TREES: '50', MODEL_MAX_DEPTH: '8' });
 
 interface Case {
   readonly name: string;
@@ -56,8 +50,7 @@ export async function runBacktestBench(): Promise<Record<string, unknown>> {
     const { result } = await runStrategyBacktest({
       data: c.files.map((f) => join(KLINES, f)),
       strategy: c.strategy,
-      settings: SETTINGS,
-      model: MODEL,
+      config: CONFIG,
       // Start where every series has data, so the multi-symbol case is a true 5-at-once run.
       from: c.files.length > 1 ? Date.UTC(2022, 5, 1) : undefined,
     });
@@ -88,8 +81,7 @@ export async function runBacktestBench(): Promise<Record<string, unknown>> {
     trainBars: train,
     testBars: 730,
     mode: 'rolling',
-    model: { ...MODEL, trees: 100, maxDepth: 10 },
-    settings: SETTINGS,
+    config: withOverrides(CONFIG, { MODEL_TREES: 100, MODEL_MAX_DEPTH: 10 }),
   });
   return {
     machine: { node: process.version, cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown' },

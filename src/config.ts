@@ -26,6 +26,8 @@ const logLevel = z
   .transform((v) => v.toLowerCase())
   .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']));
 
+export const PROTOCOLS = ['pipeline', 'brain', 'consensus'] as const;
+
 export const CONFIG_FIELDS = {
   HOST: {
     schema: z.string().min(1),
@@ -129,7 +131,7 @@ export const CONFIG_FIELDS = {
   },
   ALLOW_SHORT: { schema: bool, default: 'false', doc: 'Allow SELL without a position (short). Spot is long-only by default.' },
   PROTOCOL: {
-    schema: z.enum(['pipeline', 'brain', 'consensus']),
+    schema: z.enum(PROTOCOLS),
     default: 'pipeline',
     doc: 'Coordination protocol: pipeline (seed), brain, consensus.',
   },
@@ -163,10 +165,15 @@ export const CONFIG_FIELDS = {
     default: '30',
     doc: 'Risk governor: orders approved per account in any 60 s of clock time; more are denied (ORDER_RATE).',
   },
+  MAX_ENTRIES_PER_POSITION: {
+    schema: z.coerce.number().int().min(1).max(100),
+    default: '1',
+    doc: 'Entries a position may take (the opening fill plus adds in the same direction); a BUY while long beyond it is HOLD. 1 = no pyramiding, in every protocol and in backtests.',
+  },
   SIZING_MODE: {
     schema: z.enum(['fixed', 'risk']),
     default: 'fixed',
-    doc: 'brain/consensus sizing: fixed (ORDER_FRACTION of equity) or risk (RISK_PER_TRADE of equity lost at the ATR stop).',
+    doc: 'Sizing of every protocol and backtest: fixed (ORDER_FRACTION of equity) or risk (RISK_PER_TRADE of equity lost at the ATR stop).',
   },
   RISK_PER_TRADE: {
     schema: z.coerce.number().positive().max(0.2),
@@ -400,6 +407,48 @@ const RULES: ReadonlyArray<(c: RawConfig) => string | null> = [
     return c.LLM_API_KEY && !c.LLM_BASE_URL ? 'LLM_API_KEY is set but LLM_BASE_URL is empty' : null;
   },
 ];
+
+/** A setting name of the config table. */
+export type ConfigFieldName = FieldName;
+
+export function isConfigField(name: string): name is FieldName {
+  return Object.hasOwn(CONFIG_FIELDS, name);
+}
+
+/**
+ * `config` with some settings replaced (a backtest's flags or API body), each validated by its field's schema
+ * and the whole by the cross-field rules, exactly as at start-up.
+ * @throws ConclaveError VALIDATION_ERROR naming the first bad setting (details.field) and every problem.
+ */
+export function withOverrides(config: AppConfig, overrides: Readonly<Partial<Record<FieldName, string | number | boolean>>>): AppConfig {
+  const problems: string[] = [];
+  const fields: string[] = [];
+  const raw: Record<string, unknown> = { ...config };
+  for (const [name, value] of Object.entries(overrides)) {
+    if (value === undefined) continue;
+    if (!isConfigField(name)) {
+      problems.push(`${name}: not a setting of the config table`);
+      fields.push(name);
+      continue;
+    }
+    const parsed = CONFIG_FIELDS[name].schema.safeParse(String(value));
+    if (parsed.success) raw[name] = parsed.data;
+    else {
+      problems.push(`${name}=${JSON.stringify(value)}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+      fields.push(name);
+    }
+  }
+  if (problems.length === 0) {
+    for (const rule of RULES) {
+      const problem = rule(raw as RawConfig);
+      if (problem) problems.push(problem);
+    }
+  }
+  if (problems.length > 0) {
+    throw new ConclaveError('VALIDATION_ERROR', `Invalid settings: ${problems.join('; ')}`, { field: fields[0] ?? null, problems });
+  }
+  return Object.freeze(raw as unknown as AppConfig);
+}
 
 /** Reads `.env` (if present) under the real environment, which wins. */
 export function loadDotEnv(file = '.env'): void {

@@ -5,12 +5,13 @@ import { CONSENSUS_AGENT } from './agents/consensus.js';
 import { LLMDecisionAgent } from './agents/llm-decision-agent.js';
 import type { AppConfig } from './config.js';
 import { type Candle, intervalMs } from './domain/candle.js';
-import { AgentRegistry } from './engine/agent-registry.js';
-import { BookKeeper, type BookLock } from './engine/book-keeper.js';
+import type { AgentRegistry } from './engine/agent-registry.js';
+import type { BookKeeper, BookLock } from './engine/book-keeper.js';
 import { type Clock, LiveClock } from './engine/clock.js';
 import { MarketService } from './engine/market-service.js';
-import { TradingEngine } from './engine/trading-engine.js';
-import { PaperBroker } from './execution/paper-broker.js';
+import type { TradingEngine } from './engine/trading-engine.js';
+import type { PaperBroker } from './execution/paper-broker.js';
+import { buildKernel } from './kernel.js';
 import { createMarketSource } from './market/factory.js';
 import type { MarketDataSource } from './market/port.js';
 import { ReplaySource } from './market/replay-source.js';
@@ -24,7 +25,7 @@ import type { EnableMapStore } from './strategies/enable-map-file.js';
 import { type ComponentHealth, type HealthReport, overallStatus } from './telemetry/health.js';
 import type { Logger } from './telemetry/logger.js';
 import { instrumentSource, Metrics } from './telemetry/metrics.js';
-import { createProtocol, type TradingServices } from './trading-services.js';
+import type { TradingServices } from './trading-services.js';
 
 /** Version from package.json, found from the sources (src/) or the bundle (dist/, dist/chunks/). */
 export const VERSION: string = (() => {
@@ -118,28 +119,25 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
         });
     log.info({ model_version: model.version, how: modelSource, metrics: model.metrics }, 'model ready');
     const holder = new ModelHolder(model);
-    const broker = new PaperBroker({ slippageBps: config.SLIPPAGE_BPS, feeBps: config.FEE_BPS });
-    const books = new BookKeeper(
-      { startingCapital: config.STARTING_CAPITAL, allowShort: config.ALLOW_SHORT },
-      (userId) => store.portfolio.loadBook(userId, config.STARTING_CAPITAL),
-      { shared: options.bookLock !== undefined, lock: options.bookLock },
-    );
-    const registry = new AgentRegistry();
-    const { protocol, services: trading } = createProtocol(config, {
+    const kernel = buildKernel(config, {
       source,
-      broker,
-      model: () => holder.current,
-      registry,
+      recording: replay,
       clock,
+      model: () => holder.current,
+      cycles: store.cycles,
       riskState: store.risk,
+      loadBook: (userId) => store.portfolio.loadBook(userId, config.STARTING_CAPITAL),
+      bookLock: options.bookLock,
       storeProbe: async () => {
         const h = await store.health();
         return { ok: h.ok, latencyMs: h.latencyMs };
       },
       enableMap: options.enableMap,
       extraVoters: options.extraVoters ?? llmVoters(config, log),
+      observer: metrics.busObserver,
     });
-    const engine = new TradingEngine({ clock, store: store.cycles, books, protocol, registry, observer: metrics.busObserver });
+    const { engine, broker, books, registry, services: trading } = kernel;
+    log.info({ protocol: engine.protocolName, fill_timing: kernel.fillTiming }, 'kernel ready');
     metrics.attach(engine);
     const cryptoVenue = config.MARKET_SOURCE === 'bybit' ? 'bybit' : 'binance';
     const market = new MarketService(

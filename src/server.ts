@@ -60,20 +60,7 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
             registerBacktestRoutes(app, {
               backtests: runtime.store.backtests,
               candles: runtime.store.candles,
-              settings: {
-                feeBps: runtime.config.FEE_BPS,
-                slippageBps: runtime.config.SLIPPAGE_BPS,
-                startingCapital: runtime.config.STARTING_CAPITAL,
-                orderFraction: runtime.config.ORDER_FRACTION,
-                quantityStep: runtime.config.QUANTITY_STEP,
-                allowShort: runtime.config.ALLOW_SHORT,
-              },
-              model: {
-                trees: runtime.config.MODEL_TREES,
-                maxDepth: runtime.config.MODEL_MAX_DEPTH,
-                seed: runtime.config.MODEL_SEED,
-                labelThreshold: runtime.config.LABEL_THRESHOLD,
-              },
+              config: runtime.config,
               reportsDir: runtime.config.REPORTS_DIR,
               version: VERSION,
               now: () => runtime.clock.now(),

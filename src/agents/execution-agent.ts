@@ -3,7 +3,8 @@ import type { AgentMessage, OutgoingMessage } from '../domain/messages.js';
 import type { ExecutionReport, Fill, OrderIntent } from '../domain/order.js';
 import type { PaperBroker } from '../execution/paper-broker.js';
 import type { Portfolio } from '../execution/portfolio.js';
-import { checkStops } from '../risk/stops.js';
+import { fillStopHit } from '../execution/stop-fill.js';
+import type { RiskDenial } from '../risk/rules.js';
 import { AGENTS, type Agent, type CycleContext } from './base.js';
 
 /**
@@ -136,33 +137,31 @@ export class ExecutionAgent implements Agent {
    * inside the range at the level, through a gap at the open; both -> the stop-loss) closes the position.
    */
   private async stopInside(symbol: string, bar: Candle, ctx: CycleContext): Promise<OutgoingMessage | null> {
-    const book = await ctx.book();
-    const position = book.position(symbol);
-    if (!position || (position.stopLoss == null && position.takeProfit == null)) return null;
-    const hit = checkStops(position, bar);
-    if (!hit) return null;
-    const side = position.quantity > 0 ? 'SELL' : 'BUY';
-    const intent: OrderIntent = { symbol, side, quantity: Math.abs(position.quantity), referencePrice: hit.price, strategy: 'stop' };
-    const fill = this.broker.fill(intent, ctx.newOrderId(), hit.price, bar.openTime);
-    book.apply(fill);
-    ctx.log(this.name, `${hit.kind} ${side} ${fill.quantity} ${symbol} at ${hit.price}${hit.gap ? ' (gap, filled at the open)' : ''}`);
+    const stop = fillStopHit(await ctx.book(), this.broker, symbol, bar, ctx.newOrderId, bar.openTime);
+    if (!stop) return null;
+    const { fill, hit } = stop;
+    ctx.log(this.name, `${hit.kind} ${fill.side} ${fill.quantity} ${symbol} at ${hit.price}${hit.gap ? ' (gap, filled at the open)' : ''}`);
     return { to: AGENTS.engine, type: 'StopTriggered', payload: { fill, kind: hit.kind } };
   }
 
   private fillAtOpen(p: PendingOrder, bar: Candle, book: Portfolio, ctx: CycleContext): OutgoingMessage {
     const { intent } = p;
     let quantity = intent.quantity;
-    let refusal: string | null = null;
+    let refusal: RiskDenial | null = null;
     if (intent.side === 'SELL' && !book.config.allowShort) {
       const held = book.quantity(intent.symbol);
-      if (held <= 0) refusal = `NO_POSITION: ${intent.symbol} position is gone by the fill at ${bar.open}`;
+      if (held <= 0)
+        refusal = { reasonCode: 'NO_POSITION', reason: `NO_POSITION: ${intent.symbol} position is gone by the fill at ${bar.open}` };
       else quantity = Math.min(quantity, held);
     }
     if (!refusal && intent.side === 'BUY' && quantity > this.broker.affordableQuantity(book.cash, bar.open) * (1 + 1e-12)) {
-      refusal = `INSUFFICIENT_CASH: ${book.cash.toFixed(2)} cash no longer covers ${quantity} ${intent.symbol} at the open ${bar.open}`;
+      refusal = {
+        reasonCode: 'INSUFFICIENT_CASH',
+        reason: `INSUFFICIENT_CASH: ${book.cash.toFixed(2)} cash no longer covers ${quantity} ${intent.symbol} at the open ${bar.open}`,
+      };
     }
     if (refusal) {
-      ctx.log(this.name, `Order rejected at fill: ${refusal}`);
+      ctx.log(this.name, `Order rejected at fill: ${refusal.reason}`);
       const report: ExecutionReport = {
         executed: false,
         orderId: p.orderId,
@@ -174,9 +173,9 @@ export class ExecutionAgent implements Agent {
         quantity,
         fee: 0,
         time: bar.openTime,
-        reason: refusal,
+        reason: refusal.reason,
       };
-      return { to: AGENTS.engine, type: 'OrderDenied', payload: { reasonCode: refusal.split(':')[0], reason: refusal, report } };
+      return { to: AGENTS.engine, type: 'OrderDenied', payload: { ...refusal, report } };
     }
     const fill = this.broker.fill(quantity === intent.quantity ? intent : { ...intent, quantity }, p.orderId, bar.open, bar.openTime);
     book.apply(fill);

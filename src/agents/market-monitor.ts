@@ -10,8 +10,10 @@ export interface MarketMonitorConfig {
   readonly interval: Interval;
   /** Candles fetched per cycle; >= 60 keeps SMA-50 and the model features warm. */
   readonly klineLimit: number;
-  /** Who receives the snapshot (the decision maker in the pipeline, the brain in `brain`). */
+  /** Who decides on the snapshot (the decision maker in the pipeline, the brain in `brain`). */
   readonly next: string;
+  /** Agents that see the snapshot before `next` (the pipeline's risk manager: stops and governor first). */
+  readonly observers?: readonly string[];
 }
 
 /**
@@ -35,7 +37,9 @@ export class MarketMonitoringAgent implements Agent {
       this.name,
       `Received live price ${snapshot.price} from ${snapshot.source} and calculated indicators over ${snapshot.candles.length} closed candles`,
     );
-    return [{ to: this.config.next, type: 'MarketSnapshot', payload: snapshot, tsEvent: snapshot.candleTime }];
+    return [...(this.config.observers ?? []), this.config.next].map(
+      (to): OutgoingMessage => ({ to, type: 'MarketSnapshot', payload: snapshot, tsEvent: snapshot.candleTime }),
+    );
   }
 }
 

@@ -47,7 +47,7 @@ export async function runGate(req: GateRequest): Promise<GateRun> {
   const inSample = candidate.trades.filter((t) => t.exitTime < splitTime);
   const outOfSample = candidate.trades.filter((t) => t.exitTime >= splitTime);
   const pf = (trades: readonly RoundTrip[]) =>
-    computeMetrics({ equity: [], trades, fills: [], barMs: 1, startingCapital: req.settings.startingCapital }).profit_factor;
+    computeMetrics({ equity: [], trades, fills: [], barMs: 1, startingCapital: req.config.STARTING_CAPITAL }).profit_factor;
 
   const members: BacktestResult[] = [];
   for (const s of req.portfolio) if (s !== req.candidate) members.push(await run(s));
@@ -57,10 +57,10 @@ export async function runGate(req: GateRequest): Promise<GateRun> {
   let corr: number | null = null;
   if (members.length > 0) {
     const series = members.map((m) => {
-      const r = barReturns(m.equity, req.settings.startingCapital);
+      const r = barReturns(m.equity, req.config.STARTING_CAPITAL);
       return new Map(m.equity.map((e, i) => [e.time, r[i]]));
     });
-    const mine = barReturns(candidate.equity, req.settings.startingCapital);
+    const mine = barReturns(candidate.equity, req.config.STARTING_CAPITAL);
     const a: number[] = [];
     const b: number[] = [];
     candidate.equity.forEach((e, i) => {

@@ -1,53 +1,40 @@
 import { AGENTS } from '../agents/base.js';
-import { type CurrentBar, ExecutionAgent } from '../agents/execution-agent.js';
+import type { DecisionModel } from '../agents/decision-maker.js';
+import type { ExecutionAgent } from '../agents/execution-agent.js';
+import type { AppConfig } from '../config.js';
 import { type Interval, intervalMs } from '../domain/candle.js';
 import { ConclaveError } from '../domain/errors.js';
 import type { Fill } from '../domain/order.js';
-import { AgentRegistry } from '../engine/agent-registry.js';
-import { BookKeeper } from '../engine/book-keeper.js';
 import { SimClock } from '../engine/clock.js';
-import { type Protocol, TradingEngine } from '../engine/trading-engine.js';
-import { PaperBroker, type PaperBrokerConfig } from '../execution/paper-broker.js';
-import type { PortfolioConfig } from '../execution/portfolio.js';
-import { candleAt } from '../market/csv-candles.js';
-import type { MarketDataSource } from '../market/port.js';
+import { LOCAL_USER_ID } from '../engine/trading-engine.js';
+import { buildKernel, kernelSettings, type RunSettings } from '../kernel.js';
 import type { ReplaySource } from '../market/replay-source.js';
-import type { RiskRule } from '../risk/rules.js';
-import type { FixedFractionSizing } from '../risk/sizing.js';
+import type { EnableMapStore } from '../strategies/enable-map-file.js';
+import type { Strategy } from '../strategies/strategy.js';
 import { findHoles, type HoleReport, holeBreaks, holeReport } from './holes.js';
 import { type DecisionRow, type EquityRow, MemoryCycleStore } from './memory-cycle-store.js';
+import { MemoryGovernorState } from './memory-governor-state.js';
 import { type BacktestMetrics, buyAndHold, computeMetrics } from './metrics.js';
+import { type RunEvents, RunEventsCollector } from './run-events.js';
 import { type RoundTrip, roundTrips } from './trades.js';
-
-/** What a protocol factory may use: the replay as the market, the run's broker, sizing and limits. */
-export interface ProtocolKit {
-  readonly source: MarketDataSource;
-  readonly broker: PaperBroker;
-  readonly interval: Interval;
-  readonly klineLimit: number;
-  readonly sizing: FixedFractionSizing;
-  readonly rules: readonly RiskRule[];
-  /** Clock time of the cycle being run (for models swapped by time, as in walk-forward). */
-  readonly now: () => number;
-}
-
-/** Builds the protocol under test; the runner then makes its execution agent fill at the next open. */
-export type ProtocolFactory = (kit: ProtocolKit) => Protocol;
 
 export interface BacktestSpec {
   readonly source: ReplaySource;
-  /** Symbols traded; each runs one cycle whenever one of its `interval` candles closes. */
+  /** Symbols traded; each runs one cycle whenever one of its KLINE_INTERVAL candles closes. */
   readonly symbols: readonly string[];
-  readonly interval: Interval;
-  readonly protocol: ProtocolFactory;
-  /** Name for reports (`sma-cross`, `ml-classifier`, ...). */
+  /**
+   * The settings of the run, read exactly as paper trading reads them: PROTOCOL, KLINE_INTERVAL/LIMIT, every
+   * risk and sizing setting, stops, costs, capital (the config table with the run's flags applied).
+   */
+  readonly config: AppConfig;
+  /** The model ml-classifier decisions use at clock time `now` (walk-forward swaps it per window). */
+  readonly model: (now: number) => DecisionModel;
+  /** pipeline only: decide with this strategy instead of the model. */
+  readonly decider?: Strategy;
+  /** Enable map of the brain protocol (default: config.ENABLE_MAP_PATH). */
+  readonly enableMap?: EnableMapStore;
+  /** Name for reports (`sma-cross`, `ml-classifier`, `brain`, ...). */
   readonly strategy: string;
-  readonly costs: PaperBrokerConfig;
-  readonly portfolio: PortfolioConfig;
-  readonly sizing: FixedFractionSizing;
-  readonly rules?: readonly RiskRule[];
-  /** Closed candles each cycle's market monitor reads (the indicators' history). */
-  readonly klineLimit: number;
   /** First and last candle close time that runs a cycle (inclusive, epoch ms). Default: the whole replay. */
   readonly from?: number;
   readonly to?: number;
@@ -79,6 +66,10 @@ export interface BacktestResult {
   readonly unfilledAtEnd: number;
   /** Missing candles inside the traded range (holes.ts: what they change in the metrics). */
   readonly holes: HoleReport;
+  /** Why orders did not happen, stops hit, halts and regimes: what the summary explains. */
+  readonly events: RunEvents;
+  /** The settings the kernel traded by (config names, FILL_TIMING included). */
+  readonly settings: RunSettings;
   readonly store: MemoryCycleStore;
   readonly elapsedMs: number;
 }
@@ -86,37 +77,33 @@ export interface BacktestResult {
 const PROGRESS_EVERY = 2048;
 
 /**
- * Runs a protocol over recorded candles with the real TradingEngine: a SimClock set to each candle's close,
- * the ReplaySource as the market (nothing after the clock is visible), an in-memory CycleStore, and the
- * execution agent switched to next-open fills (a decision on candle N fills at candle N+1's open). Paper
- * trading runs the very same engine with a live clock, a venue and the SQL store.
- * @throws ConclaveError VALIDATION_ERROR for an empty range or a protocol without an execution agent;
- * any ConclaveError a cycle raises.
+ * Runs the kernel paper trading runs (buildKernel: the configured protocol, the one risk manager with the
+ * governor, sizing, stops and MAX_ENTRIES_PER_POSITION) over recorded candles. Only the adapters differ: a
+ * SimClock set to each candle's close, the ReplaySource as the market (nothing after the clock is visible; as
+ * a recording it fills at the next open), an in-memory CycleStore and governor state, a fresh book.
+ * @throws ConclaveError VALIDATION_ERROR for an empty range; any ConclaveError a cycle raises.
  */
 export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   const started = performance.now();
-  const { source, interval } = spec;
+  const { source, config } = spec;
+  const interval = config.KLINE_INTERVAL;
   const symbols = spec.symbols.map((s) => s.toUpperCase());
   const clock = new SimClock(0);
-  const broker = new PaperBroker(spec.costs);
   const store = new MemoryCycleStore({ keepRecords: spec.keepRecords });
-  const books = new BookKeeper(spec.portfolio, async () => ({
-    cash: spec.portfolio.startingCapital,
-    realizedPnl: 0,
-    feesPaid: 0,
-    positions: [],
-  }));
-  const kit: ProtocolKit = {
+  const kernel = buildKernel(config, {
     source,
-    broker,
-    interval,
-    klineLimit: spec.klineLimit,
-    sizing: spec.sizing,
-    rules: spec.rules ?? [],
-    now: () => clock.now(),
-  };
-  const protocol = withNextOpenFills(spec.protocol(kit), broker, replayBar(source, interval));
-  const engine = new TradingEngine({ clock, store, books, protocol, registry: new AgentRegistry() });
+    recording: source,
+    clock,
+    model: () => spec.model(clock.now()),
+    cycles: store,
+    riskState: new MemoryGovernorState(),
+    loadBook: async () => ({ cash: config.STARTING_CAPITAL, realizedPnl: 0, feesPaid: 0, positions: [] }),
+    enableMap: spec.enableMap,
+    decider: spec.decider,
+  });
+  const { engine, broker } = kernel;
+  const events = new RunEventsCollector();
+  engine.onCycle(events.record);
 
   const series = symbols.map((s) => source.visibleColumns(s, interval).cols);
   const from = spec.from ?? Number.NEGATIVE_INFINITY;
@@ -162,12 +149,12 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
       to: spec.to,
     });
   }
-  const execution = protocol.agents.get(AGENTS.execution) as ExecutionAgent;
+  const execution = kernel.protocol.agents.get(AGENTS.execution) as ExecutionAgent;
   const trades = roundTrips(store.fills, equity);
   const bench = buyAndHold(
     series.map((cols) => ({ cols })),
     equity.map((e) => e.time),
-    spec.portfolio.startingCapital,
+    config.STARTING_CAPITAL,
     broker,
   );
   const barMs = intervalMs(interval);
@@ -181,13 +168,13 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
     to: last,
     candles: done,
     cycles,
-    metrics: computeMetrics({ equity, trades, fills: store.fills, barMs, startingCapital: spec.portfolio.startingCapital, breaks }),
+    metrics: computeMetrics({ equity, trades, fills: store.fills, barMs, startingCapital: config.STARTING_CAPITAL, breaks }),
     benchmark: computeMetrics({
       equity: bench.equity,
       trades: [],
       fills: [],
       barMs,
-      startingCapital: spec.portfolio.startingCapital,
+      startingCapital: config.STARTING_CAPITAL,
       extraFees: bench.fees,
       breaks,
     }),
@@ -197,33 +184,12 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
     decisions: store.decisions,
     equity,
     benchmarkEquity: bench.equity,
-    unfilledAtEnd: execution.pendingOrders(1).length,
+    unfilledAtEnd: execution.pendingOrders(LOCAL_USER_ID).length,
     holes,
+    events: events.summary(),
+    settings: kernelSettings(config, kernel),
     store,
     elapsedMs: performance.now() - started,
-  };
-}
-
-/**
- * The protocol with its execution agent replaced by a next-open one that also becomes the entry: every cycle
- * first fills the orders of the previous candle at this candle's open, then hands over to the old entry.
- * @throws ConclaveError VALIDATION_ERROR when the protocol has no agent named `execution`.
- */
-export function withNextOpenFills(protocol: Protocol, broker: PaperBroker, currentBar: CurrentBar): Protocol {
-  if (!protocol.agents.has(AGENTS.execution)) {
-    throw new ConclaveError('VALIDATION_ERROR', `protocol ${protocol.name} has no "${AGENTS.execution}" agent to fill orders`);
-  }
-  const execution = new ExecutionAgent(broker, { fillTiming: 'next-open', currentBar, next: protocol.entry });
-  const agents = new Map(protocol.agents);
-  agents.set(AGENTS.execution, execution);
-  return { name: protocol.name, agents, entry: AGENTS.execution };
-}
-
-/** The newest closed candle of a symbol in the replay (what a next-open fill prices at). */
-export function replayBar(source: ReplaySource, interval: Interval): CurrentBar {
-  return (symbol) => {
-    const { cols, visible } = source.visibleColumns(symbol, interval);
-    return visible > 0 ? candleAt(cols, visible - 1) : null;
   };
 }
 

@@ -1,28 +1,13 @@
+import type { AppConfig } from '../config.js';
+import { withOverrides } from '../config.js';
 import { type Candle, type Interval, intervalMs, isInterval } from '../domain/candle.js';
 import { ConclaveError } from '../domain/errors.js';
 import { type CandleColumns, candlesToColumns, columnsToCandles, parseKlineFileName, readCandleColumns } from '../market/csv-candles.js';
 import { type ReplaySeries, ReplaySource } from '../market/replay-source.js';
-import { type ForestModel, trainModel } from '../ml/model.js';
+import { type TradingModel, trainModel } from '../ml/model.js';
+import type { EnableMapStore } from '../strategies/enable-map-file.js';
 import { createStrategy } from '../strategies/registry.js';
 import { type BacktestResult, runBacktest } from './runner.js';
-import { strategyPipeline } from './strategy-protocol.js';
-
-/** Costs, capital and sizing of a run (defaults come from the app config). */
-export interface RunSettings {
-  readonly feeBps: number;
-  readonly slippageBps: number;
-  readonly startingCapital: number;
-  readonly orderFraction: number;
-  readonly quantityStep: number;
-  readonly allowShort: boolean;
-}
-
-export interface ModelSettings {
-  readonly trees: number;
-  readonly maxDepth: number;
-  readonly seed: number;
-  readonly labelThreshold: number;
-}
 
 /** One backtest as the CLI and the API describe it. */
 export interface BacktestRequest {
@@ -30,14 +15,30 @@ export interface BacktestRequest {
   readonly data?: readonly string[];
   /** Or candles already loaded (from the store), one series per symbol. */
   readonly series?: readonly { symbol: string; interval: Interval; candles: readonly Candle[] }[];
-  readonly strategy: string;
+  /**
+   * The run's settings: the config table (env, `.env`) with the run's flags applied (withOverrides). PROTOCOL
+   * picks pipeline, brain or consensus; every risk, sizing, stop and cost setting applies as in paper trading.
+   * KLINE_INTERVAL is taken from the data.
+   */
+  readonly config: AppConfig;
+  /**
+   * pipeline only: the strategy that decides. Default ml-classifier: the trained model, as paper trading's
+   * pipeline decides. brain and consensus choose their strategies from the enable map and CONSENSUS_VOTERS.
+   */
+  readonly strategy?: string;
   readonly params?: Readonly<Record<string, number>>;
   /** First and last candle open time to trade (epoch ms, inclusive); default: all data after warm-up. */
   readonly from?: number;
   readonly to?: number;
-  readonly settings: RunSettings;
-  /** ml-classifier only: trained on the first symbol's candles before `from` (default: the first 30 % of the data). */
-  readonly model?: ModelSettings;
+  /** Enable map of the brain protocol (default: config.ENABLE_MAP_PATH). */
+  readonly enableMap?: EnableMapStore;
+  /**
+   * A model to decide with instead of one trained on the candles before `from` (a parity run against a paper
+   * session that loaded the same model file).
+   */
+  readonly model?: TradingModel;
+  /** Keep every cycle record with its messages (parity tests, cycle inspection). */
+  readonly keepRecords?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -82,54 +83,78 @@ export function loadSeries(request: Pick<BacktestRequest, 'data' | 'series'>): L
 }
 
 /**
- * Runs one strategy over the request's candles through the real engine (runner.ts). For ml-classifier a
- * model is first trained on candles strictly before the traded range, so no test bar is ever seen in
- * training.
- * @throws ConclaveError VALIDATION_ERROR (bad request, unknown strategy), INSUFFICIENT_DATA (too few candles).
+ * Runs the configured protocol over the request's candles through the kernel paper trading runs (runner.ts).
+ * When the run decides with the model (pipeline with ml-classifier, brain, consensus with an ml-classifier
+ * voter), a model is first trained with the MODEL_* settings on the first symbol's candles strictly before the
+ * traded range (default: the first 30 %), so no test bar is ever seen in training.
+ * @throws ConclaveError VALIDATION_ERROR (bad request, unknown strategy, --strategy with brain/consensus),
+ * INSUFFICIENT_DATA (too few candles).
  */
 export async function runStrategyBacktest(
   request: BacktestRequest,
-): Promise<{ result: BacktestResult; model: ForestModel | null; series: LoadedSeries[] }> {
+): Promise<{ result: BacktestResult; model: TradingModel | null; series: LoadedSeries[] }> {
   const series = loadSeries(request);
   const interval = series[0].interval;
   const first = series[0].cols;
+  const config = withOverrides(request.config, { KLINE_INTERVAL: interval });
+  const protocol = config.PROTOCOL;
+  if (protocol !== 'pipeline' && (request.strategy !== undefined || Object.keys(request.params ?? {}).length > 0)) {
+    throw new ConclaveError(
+      'VALIDATION_ERROR',
+      `--strategy/--param choose the pipeline's decision maker; ${protocol} picks its strategies from ${protocol === 'brain' ? 'the enable map (ENABLE_MAP_PATH)' : 'CONSENSUS_VOTERS'}`,
+      { field: 'strategy' },
+    );
+  }
+  const strategyName = request.strategy ?? 'ml-classifier';
+  // Rule strategies decide alone; the model decides in the pipeline's ml-classifier and may in brain/consensus.
+  const decider =
+    protocol === 'pipeline' && strategyName !== 'ml-classifier' ? createStrategy(strategyName, request.params ?? {}) : undefined;
+  if (protocol === 'pipeline' && strategyName === 'ml-classifier' && Object.keys(request.params ?? {}).length > 0) {
+    throw new ConclaveError('VALIDATION_ERROR', 'ml-classifier takes MIN_CONFIDENCE from the config (--min-confidence), not --param', {
+      field: 'param',
+    });
+  }
+  const usesModel =
+    request.model === undefined &&
+    (protocol === 'brain' ||
+      (protocol === 'pipeline' && !decider) ||
+      (protocol === 'consensus' && config.CONSENSUS_VOTERS.split(',').includes('ml-classifier')));
   let from = request.from;
-  let model: ForestModel | null = null;
-  if (request.strategy === 'ml-classifier') {
+  let model: TradingModel | null = request.model ?? null;
+  if (usesModel) {
     if (from === undefined) from = first.openTime[Math.floor(first.length * DEFAULT_TRAIN_FRACTION)];
     const trainEnd = lowerBound(first.openTime, from);
-    const m = request.model ?? { trees: 50, maxDepth: 8, seed: 42, labelThreshold: 0.001 };
     model = trainModel(columnsToCandles(first, 0, trainEnd), {
       symbol: series[0].symbol,
       interval,
-      labelThreshold: m.labelThreshold,
-      trees: m.trees,
-      maxDepth: m.maxDepth,
-      seed: m.seed,
+      labelThreshold: config.LABEL_THRESHOLD,
+      trees: config.MODEL_TREES,
+      maxDepth: config.MODEL_MAX_DEPTH,
+      seed: config.MODEL_SEED,
     });
   }
-  const trained = model;
-  const strategy = createStrategy(request.strategy, request.params ?? {}, trained ? { model: () => trained } : {});
-  const klineLimit = Math.max(60, strategy.warmup + 1);
+  const decideWith = model;
   const source = new ReplaySource({
     series: series.map((s): ReplaySeries => ({ symbol: s.symbol, interval: s.interval, candles: s.cols })),
     warmupBars: 1,
   });
   const step = intervalMs(interval);
-  const s = request.settings;
+  const warm = Math.max(config.KLINE_LIMIT, (decider?.warmup ?? 0) + 1);
   const result = await runBacktest({
     source,
     symbols: series.map((x) => x.symbol),
-    interval,
-    strategy: request.strategy,
-    protocol: strategyPipeline(strategy),
-    costs: { feeBps: s.feeBps, slippageBps: s.slippageBps },
-    portfolio: { startingCapital: s.startingCapital, allowShort: s.allowShort },
-    sizing: { fraction: s.orderFraction, quantityStep: s.quantityStep, allowShort: s.allowShort },
-    klineLimit,
+    config,
+    model: () => {
+      if (!decideWith) throw new ConclaveError('VALIDATION_ERROR', 'this run has no trained model to decide with');
+      return decideWith;
+    },
+    decider,
+    enableMap: request.enableMap,
+    strategy: protocol === 'pipeline' ? strategyName : protocol,
     // Cycles run at candle closes; `from`/`to` name candle open times.
-    from: from === undefined ? first.closeTime[Math.min(first.length - 1, klineLimit - 1)] : from + step - 1,
+    from: from === undefined ? first.closeTime[Math.min(first.length - 1, warm - 1)] : from + step - 1,
     to: request.to === undefined ? undefined : request.to + step - 1,
+    keepRecords: request.keepRecords,
     onProgress: request.onProgress,
   });
   return { result, model, series };

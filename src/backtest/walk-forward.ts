@@ -1,3 +1,4 @@
+import { type AppConfig, withOverrides } from '../config.js';
 import type { Candle, Interval } from '../domain/candle.js';
 import { ConclaveError } from '../domain/errors.js';
 import { ReplaySource } from '../market/replay-source.js';
@@ -6,11 +7,8 @@ import { buildDataset } from '../ml/labels.js';
 import { type ForestModel, trainModel } from '../ml/model.js';
 import { formatP } from '../ml/model-inference.js';
 import { EDGE_ALPHA, edgeTest, hasEdge } from '../ml/significance.js';
-import { createStrategy } from '../strategies/registry.js';
 import { barReturns } from './metrics.js';
 import { type BacktestResult, runBacktest } from './runner.js';
-import type { ModelSettings, RunSettings } from './service.js';
-import { strategyPipeline } from './strategy-protocol.js';
 
 export type WalkForwardMode = 'rolling' | 'anchored';
 
@@ -24,9 +22,8 @@ export interface WalkForwardRequest {
   /** Bars traded out of sample with each model before it is retrained. */
   readonly testBars: number;
   readonly mode: WalkForwardMode;
-  readonly model: ModelSettings;
-  readonly settings: RunSettings;
-  readonly minConfidence?: number;
+  /** The run's settings (config table with flags applied): risk, sizing, stops, costs, capital, MODEL_*; PROTOCOL must be pipeline. */
+  readonly config: AppConfig;
   readonly onProgress?: (done: number, total: number, stage: string) => void;
 }
 
@@ -86,6 +83,21 @@ export async function walkForward(req: WalkForwardRequest): Promise<WalkForwardR
       { field: 'trainBars' },
     );
   }
+  if (req.config.PROTOCOL !== 'pipeline') {
+    throw new ConclaveError(
+      'VALIDATION_ERROR',
+      `walk-forward retrains the pipeline's model; PROTOCOL=${req.config.PROTOCOL} is not supported`,
+      {
+        field: 'protocol',
+      },
+    );
+  }
+  const m = {
+    labelThreshold: req.config.LABEL_THRESHOLD,
+    trees: req.config.MODEL_TREES,
+    maxDepth: req.config.MODEL_MAX_DEPTH,
+    seed: req.config.MODEL_SEED,
+  };
   const starts: number[] = [];
   for (let s = trainBars; s < candles.length; s += testBars) starts.push(s);
   const models: ForestModel[] = [];
@@ -95,18 +107,18 @@ export async function walkForward(req: WalkForwardRequest): Promise<WalkForwardR
     const trainStart = req.mode === 'anchored' ? 0 : testStart - trainBars;
     const testEnd = Math.min(candles.length, testStart + testBars);
     const train = candles.slice(trainStart, testStart);
-    const model = trainModel(train, { symbol: req.symbol, interval: req.interval, ...req.model });
+    const model = trainModel(train, { symbol: req.symbol, interval: req.interval, ...m });
     models.push(model);
     // Score on the test window's rows; the bars before it give the features their warm-up, never a label.
     const context = Math.max(trainStart, testStart - 60);
-    const ds = buildDataset(candles.slice(context, testEnd), req.model.labelThreshold);
+    const ds = buildDataset(candles.slice(context, testEnd), m.labelThreshold);
     const firstTest = testStart - context;
     let k = 0;
     while (k < ds.rows && ds.candleIndex[k] < firstTest) k++;
     const rows = ds.rows - k;
     const yTest = ds.y.subarray(k);
     const pred = rows > 0 ? model.forest.predictBatch(ds.X.subarray(k * ds.cols), rows) : new Uint8Array(0);
-    const yTrain = buildDataset(train, req.model.labelThreshold).y;
+    const yTrain = buildDataset(train, m.labelThreshold).y;
     const acc = rows > 0 ? accuracy(yTest, pred) : Number.NaN;
     const base = rows > 0 ? majorityClassAccuracy(yTest, yTrain) : Number.NaN;
     const edge = edgeTest(yTest, pred, majorityClass(yTrain));
@@ -128,37 +140,26 @@ export async function walkForward(req: WalkForwardRequest): Promise<WalkForwardR
   }
   req.onProgress?.(starts.length, starts.length, 'training');
 
-  // One engine run; the strategy asks for the model of the window the clock is in.
-  let clockNow = () => 0;
+  // One kernel run; the pipeline's decision maker asks for the model of the window the clock is in.
   const testFrom = windows.map((w) => w.testFrom);
-  const modelAt = () => {
-    const t = clockNow();
+  const modelAt = (t: number) => {
     let i = 0;
     while (i + 1 < testFrom.length && testFrom[i + 1] <= t) i++;
     return models[i];
   };
-  const strategy = createStrategy('ml-classifier', { minConfidence: req.minConfidence ?? 0 }, { model: modelAt });
-  const pipeline = strategyPipeline(strategy);
-  const s = req.settings;
+  const config = withOverrides(req.config, { KLINE_INTERVAL: req.interval });
   const oos = await runBacktest({
     source: new ReplaySource({ series: [{ symbol: req.symbol, interval: req.interval, candles }], warmupBars: 1 }),
     symbols: [req.symbol],
-    interval: req.interval,
+    config,
+    model: modelAt,
     strategy: 'ml-classifier (walk-forward)',
-    protocol: (kit) => {
-      clockNow = kit.now;
-      return pipeline(kit);
-    },
-    costs: { feeBps: s.feeBps, slippageBps: s.slippageBps },
-    portfolio: { startingCapital: s.startingCapital, allowShort: s.allowShort },
-    sizing: { fraction: s.orderFraction, quantityStep: s.quantityStep, allowShort: s.allowShort },
-    klineLimit: 61,
     // A decision at a bar's close belongs to the window holding the bar's open time.
     from: candles[trainBars].closeTime,
     onProgress: (d, t) => req.onProgress?.(d, t, 'trading'),
   });
 
-  const returns = barReturns(oos.equity, s.startingCapital);
+  const returns = barReturns(oos.equity, config.STARTING_CAPITAL);
   const full: WalkForwardWindow[] = windows.map((w) => {
     let growth = 1;
     for (let i = 0; i < oos.equity.length; i++) {

@@ -1,4 +1,5 @@
 import type { Decision } from './decision.js';
+import type { DenialCode, HaltCode } from './denials.js';
 import type { ErrorCode } from './errors.js';
 import type { MarketSnapshot } from './market.js';
 import type { ExecutionReport, Fill, OrderIntent } from './order.js';
@@ -17,7 +18,7 @@ export interface MessagePayloads {
   OrderAccepted: { readonly intent: OrderIntent; readonly orderId: string };
   OrderFilled: { readonly fill: Fill; readonly report: ExecutionReport };
   OrderSkipped: { readonly report: ExecutionReport };
-  OrderDenied: { readonly reasonCode: string; readonly reason: string; readonly report: ExecutionReport };
+  OrderDenied: { readonly reasonCode: DenialCode; readonly reason: string; readonly report: ExecutionReport };
   StopTriggered: { readonly fill: Fill; readonly kind: 'STOP_LOSS' | 'TAKE_PROFIT' };
   RegimeChanged: { readonly symbol: string; readonly from: string | null; readonly to: string };
   /** The regime agent's reading of every cycle (RegimeChanged marks only the switches). */
@@ -31,7 +32,7 @@ export interface MessagePayloads {
   };
   StrategiesSelected: { readonly symbol: string; readonly regime: string; readonly enabled: readonly string[] };
   Vote: { readonly voter: string; readonly decision: Decision; readonly weight: number };
-  TradingHalted: { readonly reasonCode: string; readonly reason: string };
+  TradingHalted: { readonly reasonCode: HaltCode; readonly reason: string };
   Heartbeat: { readonly agent: string; readonly status: string; readonly details?: Record<string, unknown> };
   AgentError: { readonly agent: string; readonly code: ErrorCode; readonly message: string };
 }

@@ -5,6 +5,8 @@ export interface Position {
   readonly avgPrice: number;
   readonly stopLoss?: number | null;
   readonly takeProfit?: number | null;
+  /** Fills that opened or added to the position since it was flat (1 when unknown). */
+  readonly entries?: number;
 }
 
 export interface PortfolioSnapshot {

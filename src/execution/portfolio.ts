@@ -21,6 +21,7 @@ interface MutablePosition {
   avgPrice: number;
   stopLoss: number | null;
   takeProfit: number | null;
+  entries: number;
 }
 
 /** Quantities below this are float dust left by partial closes and count as flat. */
@@ -53,6 +54,7 @@ export class Portfolio {
         avgPrice: p.avgPrice,
         stopLoss: p.stopLoss ?? null,
         takeProfit: p.takeProfit ?? null,
+        entries: p.entries ?? 1,
       });
     }
   }
@@ -127,9 +129,17 @@ export class Portfolio {
     this.move(fill.symbol, signed, fill.executionPrice);
   }
 
-  /** Moves a position by `signed` units at `price`, realising PnL on the part that reduces it. */
+  /** Fills that opened or added to the `symbol` position since it was flat (0 when flat). */
+  entries(symbol: string): number {
+    return this.positions.get(symbol)?.entries ?? 0;
+  }
+
+  /**
+   * Moves a position by `signed` units at `price`, realising PnL on the part that reduces it. Opening (or
+   * flipping through zero) counts one entry, adding in the same direction one more, reducing none.
+   */
   private move(symbol: string, signed: number, price: number): void {
-    const p = this.positions.get(symbol) ?? { quantity: 0, avgPrice: 0, stopLoss: null, takeProfit: null };
+    const p = this.positions.get(symbol) ?? { quantity: 0, avgPrice: 0, stopLoss: null, takeProfit: null, entries: 0 };
     const reducing = p.quantity !== 0 && Math.sign(signed) !== Math.sign(p.quantity);
     if (reducing) {
       const closed = Math.min(Math.abs(signed), Math.abs(p.quantity));
@@ -145,10 +155,12 @@ export class Portfolio {
         // Flipped through zero: the rest opens a new position at this price.
         p.quantity = Math.sign(signed) * remainder;
         p.avgPrice = price;
+        p.entries = 1;
       }
     } else {
       const total = p.quantity + signed;
       p.avgPrice = (p.avgPrice * Math.abs(p.quantity) + price * Math.abs(signed)) / Math.abs(total);
+      p.entries = p.quantity === 0 ? 1 : p.entries + 1;
       p.quantity = total;
     }
     if (p.quantity === 0) this.positions.delete(symbol);

@@ -1,3 +1,4 @@
+import { haltCodeOf } from '../domain/denials.js';
 import type { Clock } from '../engine/clock.js';
 import type { Portfolio } from '../execution/portfolio.js';
 import type { RiskDenial, RiskInput, RiskRule } from './rules.js';
@@ -274,7 +275,7 @@ export class RiskGovernor {
     const equity = book.equity(marks);
     const { view } = await this.observe(userId, equity);
     if (view.state === 'HALTED') {
-      return { reasonCode: view.reasonCode ?? GOVERNOR_CODES.manual, reason: view.reason ?? `${GOVERNOR_CODES.manual}: trading halted` };
+      return { reasonCode: haltCodeOf(view.reasonCode), reason: view.reason ?? `${GOVERNOR_CODES.manual}: trading halted` };
     }
     const held = book.quantity(intent.symbol);
     const signed = intent.side === 'BUY' ? intent.quantity : -intent.quantity;

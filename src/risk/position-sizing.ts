@@ -1,8 +1,13 @@
+import type { DenialCode } from '../domain/denials.js';
 import { roundDownToStep } from '../domain/money.js';
 import type { Side } from '../domain/order.js';
 import type { PaperBroker } from '../execution/paper-broker.js';
 import type { Portfolio } from '../execution/portfolio.js';
-import type { SizingOutcome } from './sizing.js';
+
+/** A sized order, or a denial with its reason code (NO_POSITION, INSUFFICIENT_CASH). */
+export type SizingOutcome =
+  | { readonly ok: true; readonly side: Side; readonly quantity: number }
+  | { readonly ok: false; readonly reasonCode: DenialCode; readonly reason: string };
 
 export const SIZING_MODES = ['fixed', 'risk'] as const;
 export type SizingMode = (typeof SIZING_MODES)[number];

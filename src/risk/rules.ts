@@ -1,4 +1,5 @@
 import type { Decision } from '../domain/decision.js';
+import type { DenialCode } from '../domain/denials.js';
 import type { OrderIntent } from '../domain/order.js';
 import type { Portfolio } from '../execution/portfolio.js';
 
@@ -14,7 +15,7 @@ export interface RiskInput {
 
 /** A denial: a stable reason code (`MAX_EXPOSURE`, `NO_POSITION`, ...) and a sentence for people. */
 export interface RiskDenial {
-  readonly reasonCode: string;
+  readonly reasonCode: DenialCode;
   readonly reason: string;
 }
 

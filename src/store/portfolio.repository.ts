@@ -43,6 +43,7 @@ function toPosition(r: Selectable<PositionsTable>): StoredPosition {
     avgPrice: r.avg_price,
     stopLoss: r.stop_loss,
     takeProfit: r.take_profit,
+    entries: r.entries,
     openedAt: r.opened_at,
     updatedAt: r.updated_at,
   };

@@ -134,6 +134,8 @@ export interface PositionsTable {
   avg_price: number;
   stop_loss: number | null;
   take_profit: number | null;
+  /** Fills that opened or added to the position since it was flat (MAX_ENTRIES_PER_POSITION). */
+  entries: Generated<number>;
   opened_at: number;
   updated_at: number;
 }

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../src/api/app-types.js';
 import { toErrorReply } from '../../src/api/error-reply.js';
 import { type BacktestEvent, registerBacktestRoutes } from '../../src/api/routes/backtests.routes.js';
+import { loadConfig } from '../../src/config.js';
 import { readCandlesCsv } from '../../src/market/csv-candles.js';
 import type { Store } from '../../src/store/db.js';
 import { openMemoryStore } from '../../src/store/memory.js';
@@ -34,8 +35,7 @@ beforeAll(async () => {
   registerBacktestRoutes(app, {
     backtests: store.backtests,
     candles: store.candles,
-    settings: { feeBps: 10, slippageBps: 5, startingCapital: 10_000, orderFraction: 0.5, quantityStep: 0.00001, allowShort: false },
-    model: { trees: 10, maxDepth: 6, seed: 1, labelThreshold: 0.001 },
+    config: loadConfig({ LOG_LEVEL: 'silent', ORDER_FRACTION: '0.5', MODEL_TREES: '10', MODEL_MAX_DEPTH: '6', MODEL_SEED: '1' }),
     reportsDir: join(mkdtempSync(join(tmpdir(), 'bt-api-')), 'reports'),
     version: 'test',
     now: () => Date.UTC(2025, 0, 1),

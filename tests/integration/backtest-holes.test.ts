@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { backtestJson, backtestReportInput } from '../../src/backtest/report-input.js';
 import { runStrategyBacktest } from '../../src/backtest/service.js';
+import { loadConfig } from '../../src/config.js';
 import { writeRunReport } from '../../src/reports/run-report.js';
 import { sharedData } from '../helpers/shared-data.js';
 
 const HOUR = 3_600_000;
 const YEAR_HOURS = 365.25 * 24;
-const SETTINGS = { feeBps: 10, slippageBps: 5, startingCapital: 10_000, orderFraction: 0.5, quantityStep: 0.00001, allowShort: false };
+const CONFIG = loadConfig({ LOG_LEVEL: 'silent', FEE_BPS: '10', SLIPPAGE_BPS: '5', STARTING_CAPITAL: '10000', ORDER_FRACTION: '0.5' });
 
 /** Mean / sample std x sqrt(bars per year), by plain loops (the reference, not the code under test). */
 function sharpe(returns: number[]): number {
@@ -49,7 +50,7 @@ function fileWithHole(): { path: string; closes: Map<number, number>; opens: Map
 
 describe('a backtest over a real file with a five-day hole', async () => {
   const data = fileWithHole();
-  const { result } = await runStrategyBacktest({ data: [data.path], strategy: 'sma-cross', settings: SETTINGS });
+  const { result } = await runStrategyBacktest({ data: [data.path], strategy: 'sma-cross', config: CONFIG });
 
   it('lists the hole: count, missing bars, where', () => {
     expect(result.holes.count).toBe(1);
@@ -97,7 +98,7 @@ describe('a backtest over a real file with a five-day hole', async () => {
   it("excludes the jump from the strategy's own Sharpe too (reference from its equity curve)", () => {
     const e = result.equity;
     const within: number[] = [];
-    let prev = SETTINGS.startingCapital;
+    let prev = CONFIG.STARTING_CAPITAL;
     for (let i = 0; i < e.length; i++) {
       if (i === 0 || e[i].time - e[i - 1].time === HOUR) within.push(e[i].equity / prev - 1);
       prev = e[i].equity;

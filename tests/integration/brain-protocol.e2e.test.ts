@@ -1,18 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import type { AgentMessage } from '../../src/domain/messages.js';
-import { AgentRegistry } from '../../src/engine/agent-registry.js';
-import { BookKeeper } from '../../src/engine/book-keeper.js';
 import { SimClock } from '../../src/engine/clock.js';
-import { type CycleOutcome, TradingEngine } from '../../src/engine/trading-engine.js';
-import { PaperBroker } from '../../src/execution/paper-broker.js';
+import type { CycleOutcome } from '../../src/engine/trading-engine.js';
+import { buildKernel } from '../../src/kernel.js';
 import { readCandlesCsv } from '../../src/market/csv-candles.js';
 import { ReplaySource } from '../../src/market/replay-source.js';
 import { RiskGovernor, utcDay } from '../../src/risk/governor.js';
 import { openStore, type Store } from '../../src/store/db.js';
 import { DEFAULT_ENABLE_MAP } from '../../src/strategies/enable-map.js';
 import { EnableMapStore } from '../../src/strategies/enable-map-file.js';
-import { createProtocol, riskLimitsOf, type TradingServices } from '../../src/trading-services.js';
+import { riskLimitsOf, type TradingServices } from '../../src/trading-services.js';
 import { sharedData } from '../helpers/shared-data.js';
 
 const START = 10_000;
@@ -68,19 +66,17 @@ async function replay(
   });
   const clock = new SimClock(source.now());
   const store = await openStore({ kind: 'sqlite', path: ':memory:' });
-  const registry = new AgentRegistry();
-  const broker = new PaperBroker({ slippageBps: config.SLIPPAGE_BPS, feeBps: config.FEE_BPS });
-  const { protocol, services } = createProtocol(config, {
+  // The recording as a live-like market (fills at the observed close) to exercise the risk manager's own stop checks.
+  const { engine, services } = buildKernel(config, {
     source,
-    broker,
-    model: () => model,
-    registry,
+    recording: null,
     clock,
+    model: () => model,
+    cycles: store.cycles,
     riskState: store.risk,
+    loadBook: (u) => store.portfolio.loadBook(u, START),
     enableMap: EnableMapStore.inMemory(DEFAULT_ENABLE_MAP),
   });
-  const books = new BookKeeper({ startingCapital: START, allowShort: false }, (u) => store.portfolio.loadBook(u, START));
-  const engine = new TradingEngine({ clock, store: store.cycles, books, protocol, registry });
   const outcomes: CycleOutcome[] = [];
   const identityBreaks: string[] = [];
   let halted = false;

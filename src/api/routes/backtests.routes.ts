@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { holesJson } from '../../backtest/holes.js';
 import { backtestReportInput } from '../../backtest/report-input.js';
-import { type RunSettings, runStrategyBacktest } from '../../backtest/service.js';
+import { runStrategyBacktest } from '../../backtest/service.js';
+import { type AppConfig, PROTOCOLS, withOverrides } from '../../config.js';
 import { INTERVALS, intervalMs } from '../../domain/candle.js';
 import { ConclaveError } from '../../domain/errors.js';
 import { newRunId, writeRunReport } from '../../reports/run-report.js';
@@ -25,9 +26,8 @@ export interface BacktestEvent {
 export interface BacktestRouteDeps {
   readonly backtests: BacktestRepository;
   readonly candles: CandleRepository;
-  /** Run defaults (costs, capital, sizing) and model settings from the app config. */
-  readonly settings: RunSettings;
-  readonly model: { readonly trees: number; readonly maxDepth: number; readonly seed: number; readonly labelThreshold: number };
+  /** The app config: every run starts from its settings (protocol, risk, sizing, stops, costs, model). */
+  readonly config: AppConfig;
   readonly reportsDir: string;
   readonly version: string;
   readonly now: () => number;
@@ -35,7 +35,14 @@ export interface BacktestRouteDeps {
 }
 
 const BacktestBody = z.object({
-  strategy: z.enum(STRATEGY_NAMES),
+  protocol: z
+    .enum(PROTOCOLS)
+    .optional()
+    .describe('pipeline, brain or consensus (default: the server PROTOCOL); the kernel paper trading runs, filling at the next open'),
+  strategy: z
+    .enum(STRATEGY_NAMES)
+    .optional()
+    .describe('pipeline only: the decision maker (default ml-classifier, the model); brain and consensus choose their own'),
   symbol: z
     .string()
     .regex(/^[A-Za-z0-9]{2,20}$/)
@@ -49,7 +56,36 @@ const BacktestBody = z.object({
   slippage_bps: z.number().min(0).max(1000).optional(),
   starting_capital: z.number().positive().optional(),
   order_fraction: z.number().positive().max(1).optional(),
+  settings: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+    .default({})
+    .describe('Any setting of the config table for this run, e.g. {"MAX_DAILY_LOSS": 0.02, "MAX_ENTRIES_PER_POSITION": 2}'),
 });
+
+/**
+ * The run's config: the server's with the body's settings applied, validated like the config table.
+ * @throws ConclaveError VALIDATION_ERROR for an unknown setting, a bad value, or a strategy with brain/consensus.
+ */
+function runConfig(base: AppConfig, body: z.infer<typeof BacktestBody>): AppConfig {
+  const config = withOverrides(base, {
+    ...body.settings,
+    ...(body.protocol !== undefined && { PROTOCOL: body.protocol }),
+    ...(body.fee_bps !== undefined && { FEE_BPS: body.fee_bps }),
+    ...(body.slippage_bps !== undefined && { SLIPPAGE_BPS: body.slippage_bps }),
+    ...(body.starting_capital !== undefined && { STARTING_CAPITAL: body.starting_capital }),
+    ...(body.order_fraction !== undefined && { ORDER_FRACTION: body.order_fraction }),
+  });
+  if (config.PROTOCOL !== 'pipeline' && body.strategy !== undefined) {
+    throw new ConclaveError(
+      'VALIDATION_ERROR',
+      `strategy chooses the pipeline's decision maker; ${config.PROTOCOL} picks its own strategies`,
+      {
+        field: 'strategy',
+      },
+    );
+  }
+  return config;
+}
 
 const BacktestView = z
   .object({
@@ -95,9 +131,11 @@ export function registerBacktestRoutes(app: ApiApp, deps: BacktestRouteDeps): vo
     async (request, reply) => {
       const userId = userIdOf(request);
       const body = request.body;
+      // Settings are checked before the run is queued: a bad one is a 422 now, not a failed run later.
+      const config = runConfig(deps.config, body);
       const id = randomUUID();
       const created = await deps.backtests.create({ id, userId, params: body, createdAt: deps.now() });
-      setImmediate(() => void execute(deps, id, userId, body));
+      setImmediate(() => void execute(deps, config, id, userId, body));
       return reply.status(202).send(view(created));
     },
   );
@@ -133,7 +171,13 @@ export function registerBacktestRoutes(app: ApiApp, deps: BacktestRouteDeps): vo
   );
 }
 
-async function execute(deps: BacktestRouteDeps, id: string, userId: number, body: z.infer<typeof BacktestBody>): Promise<void> {
+async function execute(
+  deps: BacktestRouteDeps,
+  config: AppConfig,
+  id: string,
+  userId: number,
+  body: z.infer<typeof BacktestBody>,
+): Promise<void> {
   const publish = (status: string, progress: number, type: BacktestEvent['type'] = 'backtest.progress') =>
     deps.publish?.({ type, userId, id, status, progress });
   try {
@@ -147,20 +191,12 @@ async function execute(deps: BacktestRouteDeps, id: string, userId: number, body
       throw new ConclaveError('NOT_FOUND', `no stored ${body.symbol} ${body.interval} candles; run conclave data download first`);
     }
     let lastStep = -1;
-    const settings: RunSettings = {
-      ...deps.settings,
-      ...(body.fee_bps !== undefined && { feeBps: body.fee_bps }),
-      ...(body.slippage_bps !== undefined && { slippageBps: body.slippage_bps }),
-      ...(body.starting_capital !== undefined && { startingCapital: body.starting_capital }),
-      ...(body.order_fraction !== undefined && { orderFraction: body.order_fraction }),
-    };
     const { result, model } = await runStrategyBacktest({
       series: [{ symbol: body.symbol, interval: body.interval, candles }],
+      config,
       strategy: body.strategy,
-      params: body.params,
+      params: Object.keys(body.params).length > 0 ? body.params : undefined,
       from: body.from ? Math.max(from, candles[0].openTime + 60 * intervalMs(body.interval)) : undefined,
-      settings,
-      model: deps.model,
       onProgress: (done, total) => {
         const step = Math.floor((done / total) * 20);
         if (step === lastStep) return;
@@ -179,8 +215,12 @@ async function execute(deps: BacktestRouteDeps, id: string, userId: number, body
       progress: 1,
       finishedAt: deps.now(),
       result: {
+        settings: result.settings,
         metrics: result.metrics,
         benchmark: result.benchmark,
+        denials: result.events.denials,
+        halts: result.events.halts.length,
+        stops: result.events.stops.length,
         trades: result.trades.length,
         cycles: result.cycles,
         holes: holesJson(result.holes),

@@ -5,10 +5,10 @@ import { enabledStrategies, promote, runGate } from '../../backtest/gate-run.js'
 import { DEFAULT_GATE, gateTable } from '../../backtest/gates.js';
 import { holeWarning } from '../../backtest/holes.js';
 import { monteCarlo } from '../../backtest/monte-carlo.js';
-import { backtestJson, backtestReportInput } from '../../backtest/report-input.js';
-import { loadSeries, type RunSettings, runStrategyBacktest } from '../../backtest/service.js';
+import { backtestJson, backtestReportInput, eventsSection } from '../../backtest/report-input.js';
+import { loadSeries, runStrategyBacktest } from '../../backtest/service.js';
 import { walkForward, windowsTable } from '../../backtest/walk-forward.js';
-import type { AppConfig } from '../../config.js';
+import { type AppConfig, withOverrides } from '../../config.js';
 import { ConclaveError } from '../../domain/errors.js';
 import { columnsToCandles } from '../../market/csv-candles.js';
 import { metricsTable, newRunId, writeRunReport } from '../../reports/run-report.js';
@@ -24,6 +24,7 @@ interface CommonOpts {
   fraction?: string;
   from?: string;
   to?: string;
+  set?: string[];
   report: boolean;
 }
 
@@ -38,6 +39,11 @@ function withCommon(cmd: Command): Command {
     .option('--fraction <f>', 'share of equity per BUY, 0..1 (default ORDER_FRACTION)')
     .option('--from <date>', 'first candle to trade (ISO date or epoch ms)')
     .option('--to <date>', 'last candle to trade (ISO date or epoch ms)')
+    .option(
+      '--set <NAME=value>',
+      'any setting of the config table for this run, e.g. --set MAX_DAILY_LOSS=0.02 (repeatable; env and .env apply too)',
+      collect,
+    )
     .option('--no-report', 'do not write reports/run_<id>/');
 }
 
@@ -56,15 +62,27 @@ function time(name: string, value: string | undefined): number | undefined {
   return t;
 }
 
-function settings(o: CommonOpts, c: AppConfig): RunSettings {
-  return {
-    feeBps: num('fee', o.fee, c.FEE_BPS),
-    slippageBps: num('slippage', o.slippage, c.SLIPPAGE_BPS),
-    startingCapital: num('capital', o.capital, c.STARTING_CAPITAL),
-    orderFraction: num('fraction', o.fraction, c.ORDER_FRACTION),
-    quantityStep: c.QUANTITY_STEP,
-    allowShort: c.ALLOW_SHORT,
+/**
+ * The run's config: the config table (env, `.env`) with `--set NAME=value` and the named flags applied, each
+ * validated like the setting it names.
+ * @throws ConclaveError VALIDATION_ERROR for a malformed --set, an unknown setting or a bad value.
+ */
+function runConfig(o: CommonOpts & { protocol?: string }, c: AppConfig): AppConfig {
+  const overrides: Record<string, string> = {};
+  for (const pair of o.set ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new ConclaveError('VALIDATION_ERROR', `--set: expected NAME=value, got "${pair}"`, { field: 'set' });
+    overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const named: Record<string, string | undefined> = {
+    FEE_BPS: o.fee === undefined ? undefined : String(num('fee', o.fee, 0)),
+    SLIPPAGE_BPS: o.slippage === undefined ? undefined : String(num('slippage', o.slippage, 0)),
+    STARTING_CAPITAL: o.capital === undefined ? undefined : String(num('capital', o.capital, 0)),
+    ORDER_FRACTION: o.fraction === undefined ? undefined : String(num('fraction', o.fraction, 0)),
+    PROTOCOL: o.protocol,
   };
+  for (const [k, v] of Object.entries(named)) if (v !== undefined) overrides[k] = v;
+  return withOverrides(c, overrides);
 }
 
 function params(list: string[] = []): Record<string, number> {
@@ -79,12 +97,6 @@ function params(list: string[] = []): Record<string, number> {
   return out;
 }
 
-const modelSettings = (c: AppConfig) => ({
-  trees: c.MODEL_TREES,
-  maxDepth: c.MODEL_MAX_DEPTH,
-  seed: c.MODEL_SEED,
-  labelThreshold: c.LABEL_THRESHOLD,
-});
 const out = (s: string) => process.stdout.write(`${s}\n`);
 /** Warns on stderr (stdout stays the report) when the candles had holes. */
 const warnHoles = (r: { holes: Parameters<typeof holeWarning>[0] }) => {
@@ -94,21 +106,26 @@ const warnHoles = (r: { holes: Parameters<typeof holeWarning>[0] }) => {
 
 /** `backtest`, `walk-forward`, `montecarlo`, `gate`: research on recorded candles through the real engine. */
 export function registerBacktestCommands(program: Command): void {
-  withCommon(program.command('backtest').description('Run a strategy over recorded candles through the trading engine (next-open fills)'))
-    .requiredOption('-s, --strategy <name>', 'ml-classifier, sma-cross, breakout, mean-reversion')
+  withCommon(
+    program
+      .command('backtest')
+      .description('Run the paper-trading kernel (protocol, governor, sizing, stops) over recorded candles, filling at the next open'),
+  )
+    .option('--protocol <name>', 'pipeline, brain or consensus (default PROTOCOL)')
+    .option('-s, --strategy <name>', "pipeline's decision maker: ml-classifier (default: the model), sma-cross, breakout, mean-reversion")
     .option('-p, --param <name=value>', 'strategy parameter (repeatable), e.g. --param fast=20', collect)
-    .option('--json <path>', 'write {metrics, benchmark, trades, equity} as JSON')
-    .action(async (o: CommonOpts & { strategy: string; param?: string[]; json?: string }) => {
-      const { config } = cliContext();
-      const bar = progressBar(`backtest ${o.strategy}`);
+    .option('--json <path>', 'write {settings, metrics, benchmark, denials, halts, stops, regimes, trades, equity} as JSON')
+    .action(async (o: CommonOpts & { protocol?: string; strategy?: string; param?: string[]; json?: string }) => {
+      const { config: base } = cliContext();
+      const config = runConfig(o, base);
+      const bar = progressBar(`backtest ${o.strategy ?? config.PROTOCOL}`);
       const { result, model } = await runStrategyBacktest({
         data: o.data,
+        config,
         strategy: o.strategy,
-        params: params(o.param),
+        params: o.param ? params(o.param) : undefined,
         from: time('from', o.from),
         to: time('to', o.to),
-        settings: settings(o, config),
-        model: modelSettings(config),
         onProgress: (d, t) => bar.update(d, t),
       });
       bar.stop();
@@ -117,13 +134,14 @@ export function registerBacktestCommands(program: Command): void {
         `${result.strategy} on ${result.symbols.join(', ')} ${result.interval}: ${result.cycles} cycles in ${(result.elapsedMs / 1000).toFixed(1)} s\n`,
       );
       out(metricsTable(result.metrics, result.benchmark));
+      out(`\n${eventsSection(result.events)}`);
       if (o.json) writeFileSync(o.json, `${JSON.stringify(backtestJson(result), null, 2)}\n`);
       if (o.report) {
         const versions = { conclave: VERSION, node: process.version, ...(model ? { model: model.version } : {}) };
         const input = backtestReportInput(
           result,
           'backtest',
-          { strategy: o.strategy, params: params(o.param), ...settings(o, config), data: o.data },
+          { strategy: result.strategy, params: params(o.param), data: o.data },
           versions,
         );
         const written = await writeRunReport(config.REPORTS_DIR, newRunId('backtest', Date.now()), input);
@@ -157,8 +175,7 @@ export function registerBacktestCommands(program: Command): void {
         trainBars: num('train', o.train, 2160),
         testBars: num('test', o.test, 720),
         mode: o.anchored ? 'anchored' : 'rolling',
-        model: { ...modelSettings(config), trees: num('trees', o.trees, config.MODEL_TREES) },
-        settings: settings(o, config),
+        config: withOverrides(runConfig(o, config), { MODEL_TREES: num('trees', o.trees, config.MODEL_TREES) }),
         onProgress: (d, t) => bar.update(d, t),
       });
       bar.stop();
@@ -171,7 +188,7 @@ export function registerBacktestCommands(program: Command): void {
         const input = backtestReportInput(
           r.oos,
           'walk-forward',
-          { train: o.train, test: o.test, mode: r.mode, ...settings(o, config) },
+          { train: o.train, test: o.test, mode: r.mode },
           { conclave: VERSION, node: process.version },
           [windowsTable(r)],
         );
@@ -200,8 +217,7 @@ export function registerBacktestCommands(program: Command): void {
         const { result } = await runStrategyBacktest({
           data: o.data,
           strategy: o.strategy,
-          settings: settings({ data: o.data, report: false }, config),
-          model: modelSettings(config),
+          config,
           onProgress: (d, t) => bar.update(d, t),
         });
         bar.stop();
@@ -255,8 +271,7 @@ export function registerBacktestCommands(program: Command): void {
           candidate: o.candidate,
           portfolio,
           inSampleFraction: num('split', o.split, 0.7),
-          settings: settings(o, config),
-          model: modelSettings(config),
+          config: runConfig(o, config),
           thresholds: {
             minProfitFactorInSample: num('min-pf-is', o.minPfIs, 1.3),
             minProfitFactorOutOfSample: num('min-pf-oos', o.minPfOos, 1.1),

@@ -1,13 +1,13 @@
 import { AGENTS, type Agent } from '../../agents/base.js';
 import { BrainAgent } from '../../agents/brain.js';
 import type { DecisionModel } from '../../agents/decision-maker.js';
-import { ExecutionAgent, type ExecutionAgentOptions } from '../../agents/execution-agent.js';
-import { GovernedRiskManagerAgent } from '../../agents/governed-risk-manager.js';
+import { ExecutionAgent } from '../../agents/execution-agent.js';
 import { MarketMonitoringAgent } from '../../agents/market-monitor.js';
 import { MonitorAgent } from '../../agents/monitor.js';
 import { RegimeAgent } from '../../agents/regime.js';
 import type { RegimeConfig } from '../../agents/regime-rules.js';
 import { ResearchAgent } from '../../agents/research.js';
+import { RiskManagerAgent } from '../../agents/risk-manager.js';
 import { StrategySelectionAgent } from '../../agents/strategy-selection.js';
 import type { Interval } from '../../domain/candle.js';
 import type { PaperBroker } from '../../execution/paper-broker.js';
@@ -22,7 +22,7 @@ import type { Strategy } from '../../strategies/strategy.js';
 import type { AgentRegistry } from '../agent-registry.js';
 import type { Protocol } from '../trading-engine.js';
 
-/** What the brain and consensus protocols share: market, broker, risk. */
+/** What every protocol shares: market, model, broker, risk (sizing, stops, governor, entries). */
 export interface GovernedProtocolDeps {
   readonly source: MarketDataSource;
   readonly broker: PaperBroker;
@@ -35,11 +35,12 @@ export interface GovernedProtocolDeps {
   readonly governor: RiskGovernor;
   /** Rules after sizing (normally `[governor.rule()]`). */
   readonly rules: readonly RiskRule[];
+  /** MAX_ENTRIES_PER_POSITION: 1 = a BUY while long is HOLD. */
+  readonly maxEntriesPerPosition: number;
   readonly registry: AgentRegistry;
   readonly storeProbe?: () => Promise<{ ok: boolean; latencyMs: number }>;
   /** Strategy parameters by name (defaults otherwise). */
   readonly strategyParams?: Partial<Record<StrategyName, Partial<Record<string, number>>>>;
-  readonly execution?: ExecutionAgentOptions;
 }
 
 export interface BrainDeps extends GovernedProtocolDeps {
@@ -54,6 +55,18 @@ export interface BrainProtocol extends Protocol {
   readonly research: ResearchAgent;
   readonly monitor: MonitorAgent;
   readonly strategies: ReadonlyMap<string, Strategy>;
+}
+
+/** The one risk manager, as every protocol configures it. */
+export function riskManager(deps: GovernedProtocolDeps): RiskManagerAgent {
+  return new RiskManagerAgent(deps.broker, {
+    sizing: deps.sizing,
+    stops: deps.stops,
+    governor: deps.governor,
+    rules: deps.rules,
+    maxEntriesPerPosition: deps.maxEntriesPerPosition,
+    next: AGENTS.execution,
+  });
 }
 
 /** Every bundled strategy with its configured parameters. */
@@ -95,14 +108,8 @@ export function brainProtocol(deps: BrainDeps): BrainProtocol {
     }),
     regime,
     selection,
-    new GovernedRiskManagerAgent(deps.broker, {
-      sizing: deps.sizing,
-      stops: deps.stops,
-      governor: deps.governor,
-      rules: deps.rules,
-      next: AGENTS.execution,
-    }),
-    new ExecutionAgent(deps.broker, deps.execution),
+    riskManager(deps),
+    new ExecutionAgent(deps.broker),
     research,
     monitor,
   ];

@@ -1,10 +1,9 @@
 import { AGENTS, type Agent } from '../../agents/base.js';
 import { CONSENSUS_AGENT, ConsensusAgent, StrategyVoterAgent } from '../../agents/consensus.js';
 import { ExecutionAgent } from '../../agents/execution-agent.js';
-import { GovernedRiskManagerAgent } from '../../agents/governed-risk-manager.js';
 import { MarketMonitoringAgent } from '../../agents/market-monitor.js';
 import type { Protocol } from '../trading-engine.js';
-import { buildStrategies, type GovernedProtocolDeps } from './brain.js';
+import { buildStrategies, type GovernedProtocolDeps, riskManager } from './brain.js';
 
 export interface ConsensusDeps extends GovernedProtocolDeps {
   /** Strategies that vote, one voter agent each (`voter:<name>`). */
@@ -35,14 +34,8 @@ export function consensusProtocol(deps: ConsensusDeps): ConsensusProtocol {
     new MarketMonitoringAgent(deps.source, { interval: deps.interval, klineLimit: deps.klineLimit, next: CONSENSUS_AGENT }),
     consensus,
     ...voters,
-    new GovernedRiskManagerAgent(deps.broker, {
-      sizing: deps.sizing,
-      stops: deps.stops,
-      governor: deps.governor,
-      rules: deps.rules,
-      next: AGENTS.execution,
-    }),
-    new ExecutionAgent(deps.broker, deps.execution),
+    riskManager(deps),
+    new ExecutionAgent(deps.broker),
   ];
   return { name: 'consensus', agents: new Map(agents.map((a) => [a.name, a])), entry: AGENTS.marketMonitor, consensus };
 }

@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration, type SqlDialect } from './0001-initial.js';
+import { positionEntriesMigration } from './0002-position-entries.js';
 
 export type { SqlDialect } from './0001-initial.js';
 
@@ -10,7 +11,7 @@ export type { SqlDialect } from './0001-initial.js';
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { '0001-initial': initialMigration(dialect) };
+      return { '0001-initial': initialMigration(dialect), '0002-position-entries': positionEntriesMigration };
     },
   };
 }

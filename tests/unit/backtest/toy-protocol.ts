@@ -1,7 +1,7 @@
 import type { DecisionModel } from '../../../src/agents/decision-maker.js';
-import type { BacktestSpec, ProtocolFactory } from '../../../src/backtest/runner.js';
+import type { BacktestSpec } from '../../../src/backtest/runner.js';
+import { loadConfig } from '../../../src/config.js';
 import type { Candle } from '../../../src/domain/candle.js';
-import { pipelineProtocol } from '../../../src/engine/protocols/pipeline.js';
 import { ReplaySource } from '../../../src/market/replay-source.js';
 
 /** A deterministic stand-in model: BUY below the 50-bar mean, SELL above it (no edge, just activity). */
@@ -13,30 +13,30 @@ export const toyModel: DecisionModel = {
   },
 };
 
-export const toyPipeline: ProtocolFactory = (k) =>
-  pipelineProtocol({
-    source: k.source,
-    model: () => toyModel,
-    broker: k.broker,
-    interval: k.interval,
-    klineLimit: k.klineLimit,
-    minConfidence: 0,
-    sizing: k.sizing,
-    rules: k.rules,
-  });
+/**
+ * The pipeline with the toy model as paper trading composes it (governor, one entry per position), half-equity
+ * orders, a fee and slippage, and no ATR stops, so every fill answers a decision of the candle before.
+ */
+export const toyConfig = loadConfig({
+  LOG_LEVEL: 'silent',
+  PROTOCOL: 'pipeline',
+  KLINE_INTERVAL: '1h',
+  KLINE_LIMIT: '60',
+  FEE_BPS: '10',
+  SLIPPAGE_BPS: '5',
+  STARTING_CAPITAL: '10000',
+  ORDER_FRACTION: '0.5',
+  ATR_STOP_MULT: '0',
+});
 
-/** A spec over `candles` with the toy pipeline, a fee, slippage and half-equity orders. */
+/** A spec over `candles` with the toy pipeline. */
 export function toySpec(candles: readonly Candle[], over: Partial<BacktestSpec> = {}): BacktestSpec {
   return {
     source: new ReplaySource({ series: [{ symbol: 'BTCUSDT', interval: '1h', candles }], warmupBars: 60 }),
     symbols: ['BTCUSDT'],
-    interval: '1h',
+    config: toyConfig,
+    model: () => toyModel,
     strategy: 'toy',
-    protocol: toyPipeline,
-    costs: { feeBps: 10, slippageBps: 5 },
-    portfolio: { startingCapital: 10_000, allowShort: false },
-    sizing: { fraction: 0.5, quantityStep: 0.00001, allowShort: false },
-    klineLimit: 60,
     ...over,
   };
 }

@@ -143,6 +143,7 @@ export function storeContract(target: () => StoreTarget): void {
           avgPrice: report.executionPrice,
           stopLoss: null,
           takeProfit: null,
+          entries: 1,
           openedAt: report.time,
           updatedAt: report.time,
         },
@@ -297,7 +298,7 @@ export function storeContract(target: () => StoreTarget): void {
       expect((after.SKIPPED ?? 0) - (before.SKIPPED ?? 0)).toBeGreaterThanOrEqual(1);
     });
 
-    it('replaces the positions set: absent symbols deleted, kept ones updated with their open time preserved', async () => {
+    it('replaces the positions set: absent symbols deleted, kept ones updated with their open time and entries', async () => {
       const userId = await newUser();
       const c1 = await store.cycles.nextCycleId();
       await store.cycles.saveCycle(
@@ -318,7 +319,7 @@ export function storeContract(target: () => StoreTarget): void {
           userId,
           time: 2_000,
           positions: [
-            { symbol: 'BBB', quantity: 3, avgPrice: 21 },
+            { symbol: 'BBB', quantity: 3, avgPrice: 21, entries: 2 },
             { symbol: 'CCC', quantity: 4, avgPrice: 30 },
             { symbol: 'DDD', quantity: 0, avgPrice: 40 },
           ],
@@ -326,8 +327,8 @@ export function storeContract(target: () => StoreTarget): void {
       );
       const positions = await store.portfolio.positions(userId);
       expect(positions).toEqual([
-        { symbol: 'BBB', quantity: 3, avgPrice: 21, stopLoss: null, takeProfit: null, openedAt: 1_000, updatedAt: 2_000 },
-        { symbol: 'CCC', quantity: 4, avgPrice: 30, stopLoss: null, takeProfit: null, openedAt: 2_000, updatedAt: 2_000 },
+        { symbol: 'BBB', quantity: 3, avgPrice: 21, stopLoss: null, takeProfit: null, entries: 2, openedAt: 1_000, updatedAt: 2_000 },
+        { symbol: 'CCC', quantity: 4, avgPrice: 30, stopLoss: null, takeProfit: null, entries: 1, openedAt: 2_000, updatedAt: 2_000 },
       ]);
       const c3 = await store.cycles.nextCycleId();
       await store.cycles.saveCycle(cycleRecord({ cycleId: c3, userId, time: 3_000, positions: [] }));
