@@ -1,6 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import type { ApiApp } from '../../src/api/app-types.js';
 import { type AppConfig, loadConfig } from '../../src/config.js';
@@ -30,12 +31,20 @@ export function testConfig(env: Record<string, string>, prefix = 'conclave-test-
     MODEL_PATH: join(dir, 'model.json'),
     REPORTS_DIR: join(dir, 'reports'),
     DATA_DIR: join(dir, 'data'),
+    // PUT /api/strategies/enable-map writes this file: a test must never rewrite the shipped config/enable-map.yaml.
+    ENABLE_MAP_PATH: copyShippedEnableMap(dir),
     HTTP_TIMEOUT_MS: '300',
     HTTP_RETRIES: '1',
     MODEL_TREES: '20',
     MARKET_CACHE_TTL_MS: '0',
     ...env,
   });
+}
+
+function copyShippedEnableMap(dir: string): string {
+  const path = join(dir, 'enable-map.yaml');
+  copyFileSync(fileURLToPath(new URL('../../config/enable-map.yaml', import.meta.url)), path);
+  return path;
 }
 
 /**
