@@ -6,7 +6,7 @@ import { type CandleColumns, candlesToColumns, columnsToCandles, parseKlineFileN
 import { type ReplaySeries, ReplaySource } from '../market/replay-source.js';
 import { type TradingModel, trainModel } from '../ml/model.js';
 import type { EnableMapStore } from '../strategies/enable-map-file.js';
-import { createStrategy } from '../strategies/registry.js';
+import { checkStrategyParams, createStrategy, isStrategyName } from '../strategies/registry.js';
 import { type BacktestResult, runBacktest } from './runner.js';
 
 /** One backtest as the CLI and the API describe it. */
@@ -106,6 +106,10 @@ export async function runStrategyBacktest(
     );
   }
   const strategyName = request.strategy ?? 'ml-classifier';
+  // A parameter the strategy does not have would be ignored silently: refuse it (--param and POST /api/backtests).
+  if (protocol === 'pipeline' && strategyName !== 'ml-classifier' && isStrategyName(strategyName)) {
+    checkStrategyParams(strategyName, request.params ?? {});
+  }
   // Rule strategies decide alone; the model decides in the pipeline's ml-classifier and may in brain/consensus.
   const decider =
     protocol === 'pipeline' && strategyName !== 'ml-classifier' ? createStrategy(strategyName, request.params ?? {}) : undefined;

@@ -112,3 +112,22 @@ export function createStrategy(name: string, params: Partial<Record<string, numb
   }
   return STRATEGIES[name].create(params, deps);
 }
+
+/**
+ * Checks a request's parameters for `name` before anything runs or is stored: only the strategy's own
+ * parameter names are accepted, with valid values (ml-classifier takes none: MIN_CONFIDENCE is a setting).
+ * @throws ConclaveError VALIDATION_ERROR naming the field (`params.<key>`).
+ */
+export function checkStrategyParams(name: StrategyName, params: Readonly<Record<string, number>>): void {
+  const allowed = name === 'ml-classifier' ? [] : Object.keys(STRATEGIES[name].defaults);
+  for (const key of Object.keys(params)) {
+    if (!allowed.includes(key)) {
+      const expected = allowed.length > 0 ? `expected one of ${allowed.join(', ')}` : 'it takes no parameters';
+      throw new ConclaveError('VALIDATION_ERROR', `params.${key}: unknown parameter of strategy ${name}; ${expected}`, {
+        field: `params.${key}`,
+        strategy: name,
+      });
+    }
+  }
+  if (allowed.length > 0) STRATEGIES[name].create(params, {});
+}

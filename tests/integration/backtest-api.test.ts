@@ -88,4 +88,28 @@ describe('POST /api/backtests', () => {
     expect(bad.statusCode).toBe(422);
     expect((await app.inject({ method: 'GET', url: '/api/backtests/nope' })).statusCode).toBe(404);
   });
+
+  it('refuses parameters the strategy does not have with 422 naming the field, and stores nothing', async () => {
+    const before = (await app.inject({ method: 'GET', url: '/api/backtests?limit=100' })).json() as unknown[];
+    const flood = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i]));
+    const cases: [Record<string, unknown>, string][] = [
+      [{ strategy: 'sma-cross', symbol: 'BTCUSDT', params: { fast: 5, nope: 1 } }, 'params.nope'],
+      [{ strategy: 'sma-cross', symbol: 'BTCUSDT', params: flood }, 'params.k0'],
+      [{ strategy: 'breakout', symbol: 'BTCUSDT', params: { fast: 5 } }, 'params.fast'],
+      [{ symbol: 'BTCUSDT', params: { minConfidence: 0.5 } }, 'params.minConfidence'],
+      [{ strategy: 'sma-cross', symbol: 'BTCUSDT', params: { fast: 50, slow: 10 } }, 'fast'],
+      [{ protocol: 'brain', symbol: 'BTCUSDT', params: { fast: 5 } }, 'params'],
+    ];
+    for (const [payload, field] of cases) {
+      const res = await app.inject({ method: 'POST', url: '/api/backtests', payload });
+      expect(res.statusCode, field).toBe(422);
+      const body = res.json() as { error: { code: string; details: { field: string } } };
+      expect(body.error.code).toBe('VALIDATION_ERROR');
+      expect(body.error.details.field).toBe(field);
+    }
+    const after = (await app.inject({ method: 'GET', url: '/api/backtests?limit=100' })).json() as unknown[];
+    expect(after.length).toBe(before.length);
+    const ok = await start({ strategy: 'breakout', symbol: 'BTCUSDT', params: { period: 30, exitPeriod: 10 } });
+    expect((await ok.done).status).toBe('completed');
+  });
 });

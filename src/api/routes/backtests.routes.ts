@@ -9,7 +9,7 @@ import { ConclaveError } from '../../domain/errors.js';
 import { newRunId, writeRunReport } from '../../reports/run-report.js';
 import type { BacktestRepository, StoredBacktest } from '../../store/backtest.repository.js';
 import type { CandleRepository } from '../../store/candle.repository.js';
-import { STRATEGY_NAMES } from '../../strategies/registry.js';
+import { checkStrategyParams, STRATEGY_NAMES } from '../../strategies/registry.js';
 import type { ApiApp } from '../app-types.js';
 import { ErrorBody } from '../errors.js';
 import { userIdOf } from '../user.js';
@@ -51,7 +51,10 @@ const BacktestBody = z.object({
   venue: z.string().min(1).max(20).default('binance'),
   from: z.iso.datetime().optional().describe('First candle open time to trade (default: all stored candles)'),
   to: z.iso.datetime().optional(),
-  params: z.record(z.string(), z.number()).default({}),
+  params: z
+    .record(z.string().max(40), z.number())
+    .default({})
+    .describe("pipeline only: the strategy's own parameters (GET /api/strategies lists them); any other key is a 422"),
   fee_bps: z.number().min(0).max(1000).optional(),
   slippage_bps: z.number().min(0).max(1000).optional(),
   starting_capital: z.number().positive().optional(),
@@ -81,6 +84,16 @@ function runConfig(base: AppConfig, body: z.infer<typeof BacktestBody>): AppConf
       `strategy chooses the pipeline's decision maker; ${config.PROTOCOL} picks its own strategies`,
       {
         field: 'strategy',
+      },
+    );
+  }
+  if (config.PROTOCOL === 'pipeline') checkStrategyParams(body.strategy ?? 'ml-classifier', body.params);
+  else if (Object.keys(body.params).length > 0) {
+    throw new ConclaveError(
+      'VALIDATION_ERROR',
+      `params: set the pipeline's strategy parameters; ${config.PROTOCOL} picks its own strategies`,
+      {
+        field: 'params',
       },
     );
   }
