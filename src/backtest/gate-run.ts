@@ -10,7 +10,8 @@ import type { BacktestResult } from './runner.js';
 import { type BacktestRequest, runStrategyBacktest } from './service.js';
 import type { RoundTrip } from './trades.js';
 
-export interface GateRequest extends Omit<BacktestRequest, 'strategy' | 'from' | 'to'> {
+/** `from`/`to` bound every run of the gate (candidate and portfolio) to the same candles. */
+export interface GateRequest extends Omit<BacktestRequest, 'strategy'> {
   readonly candidate: string;
   /** Strategies already in the portfolio (default: every strategy of the enable map but the candidate). */
   readonly portfolio: readonly string[];
@@ -41,7 +42,14 @@ export async function runGate(req: GateRequest): Promise<GateRun> {
   for (const s of [req.candidate, ...req.portfolio]) {
     if (!isStrategyName(s)) throw new ConclaveError('VALIDATION_ERROR', `unknown strategy "${s}"`, { field: 'strategy' });
   }
-  const run = async (strategy: string) => (await runStrategyBacktest({ ...req, strategy })).result;
+  // One progress scale over all runs: every run covers the same candles, so each is an equal share.
+  const runs = 1 + req.portfolio.filter((s) => s !== req.candidate).length;
+  let runIndex = 0;
+  const run = async (strategy: string) => {
+    const index = runIndex++;
+    const onProgress = req.onProgress && ((d: number, t: number) => req.onProgress?.(index * t + d, runs * t));
+    return (await runStrategyBacktest({ ...req, strategy, onProgress })).result;
+  };
   const candidate = await run(req.candidate);
   const splitTime = candidate.from + (candidate.to - candidate.from) * req.inSampleFraction;
   const inSample = candidate.trades.filter((t) => t.exitTime < splitTime);

@@ -64,6 +64,24 @@ export function eventsSection(e: RunEvents): string {
   return out.join('\n');
 }
 
+/** What the backtest store keeps of a finished run (`GET /api/backtests/:id` result), from the API or the CLI. */
+export function backtestSummary(r: BacktestResult, reportDir: string | null): Record<string, unknown> {
+  return {
+    settings: r.settings,
+    metrics: r.metrics,
+    benchmark: r.benchmark,
+    denials: r.events.denials,
+    halts: r.events.halts.length,
+    stops: r.events.stops.length,
+    trades: r.trades.length,
+    cycles: r.cycles,
+    holes: holesJson(r.holes),
+    from: new Date(r.from).toISOString(),
+    to: new Date(r.to).toISOString(),
+    report: reportDir,
+  };
+}
+
 /** The CLI's `--json` body: settings, metrics and buy-and-hold side by side, events, fills, trades and the equity curve. */
 export function backtestJson(r: BacktestResult): Record<string, unknown> {
   return {

@@ -11,7 +11,7 @@ import { type Table, tableOf, toCsv } from './tables.js';
 
 /** Everything a run report shows; backtests, walk-forwards and paper sessions all fill it. */
 export interface RunReportInput {
-  readonly kind: 'backtest' | 'walk-forward' | 'paper';
+  readonly kind: 'backtest' | 'walk-forward' | 'gate' | 'montecarlo' | 'paper';
   readonly title: string;
   readonly parameters: Readonly<Record<string, unknown>>;
   readonly data: {
@@ -125,6 +125,17 @@ export async function writeRunReport(reportsDir: string, id: string, input: RunR
   writeFileSync(join(dir, 'summary.md'), summaryMarkdown(id, input, parquetError));
   files.push('summary.md');
   return { id, dir, files, parquetError };
+}
+
+/**
+ * Writes `<reportsDir>/run_<id>/summary.md` only: for research whose input is another run's trades (Monte
+ * Carlo of `--run <id>`), so there are no new trades or equity to tabulate.
+ */
+export function writeSectionsReport(reportsDir: string, id: string, title: string, sections: readonly string[]): WrittenReport {
+  const dir = join(reportsDir, `run_${id}`);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'summary.md'), [`# ${title}`, '', `Run \`${id}\`.`, '', ...sections.flatMap((s) => [s, ''])].join('\n'));
+  return { id, dir, files: ['summary.md'], parquetError: null };
 }
 
 function equityTable(equity: readonly EquityRow[], bench?: readonly EquityRow[]): Table {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { holesJson } from '../../backtest/holes.js';
-import { backtestReportInput } from '../../backtest/report-input.js';
+import { backtestReportInput, backtestSummary } from '../../backtest/report-input.js';
 import { runStrategyBacktest } from '../../backtest/service.js';
 import { type AppConfig, PROTOCOLS, withOverrides } from '../../config.js';
 import { INTERVALS, intervalMs } from '../../domain/candle.js';
@@ -227,20 +226,7 @@ async function execute(
       status: 'completed',
       progress: 1,
       finishedAt: deps.now(),
-      result: {
-        settings: result.settings,
-        metrics: result.metrics,
-        benchmark: result.benchmark,
-        denials: result.events.denials,
-        halts: result.events.halts.length,
-        stops: result.events.stops.length,
-        trades: result.trades.length,
-        cycles: result.cycles,
-        holes: holesJson(result.holes),
-        from: new Date(result.from).toISOString(),
-        to: new Date(result.to).toISOString(),
-        report: report.dir,
-      },
+      result: backtestSummary(result, report.dir),
     });
     publish('completed', 1, 'backtest.finished');
   } catch (error) {

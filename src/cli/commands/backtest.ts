@@ -4,17 +4,20 @@ import type { Command } from 'commander';
 import { enabledStrategies, promote, runGate } from '../../backtest/gate-run.js';
 import { DEFAULT_GATE, gateTable } from '../../backtest/gates.js';
 import { holeWarning } from '../../backtest/holes.js';
-import { monteCarlo } from '../../backtest/monte-carlo.js';
+import { type MonteCarloResult, monteCarlo } from '../../backtest/monte-carlo.js';
 import { backtestJson, backtestReportInput, eventsSection } from '../../backtest/report-input.js';
+import type { BacktestResult } from '../../backtest/runner.js';
 import { loadSeries, runStrategyBacktest } from '../../backtest/service.js';
 import { walkForward, windowsTable } from '../../backtest/walk-forward.js';
 import { type AppConfig, withOverrides } from '../../config.js';
 import { ConclaveError } from '../../domain/errors.js';
+import { REGIMES, type Regime } from '../../domain/regime.js';
 import { columnsToCandles } from '../../market/csv-candles.js';
-import { metricsTable, newRunId, writeRunReport } from '../../reports/run-report.js';
+import { metricsTable, newRunId, writeRunReport, writeSectionsReport } from '../../reports/run-report.js';
 import { VERSION } from '../../runtime.js';
 import { EnableMapStore } from '../../strategies/enable-map-file.js';
 import { cliContext, progressBar } from '../context.js';
+import { registerCliRun } from '../register-run.js';
 
 interface CommonOpts {
   data: string[];
@@ -47,10 +50,33 @@ function withCommon(cmd: Command): Command {
     .option('--no-report', 'do not write reports/run_<id>/');
 }
 
-function num(name: string, value: string | undefined, fallback: number): number {
+interface Bounds {
+  readonly min?: number;
+  readonly max?: number;
+  /** `min` itself is not allowed (a capital or fraction of 0). */
+  readonly above?: boolean;
+  readonly integer?: boolean;
+}
+
+/**
+ * A numeric flag, or `fallback` when absent.
+ * @throws ConclaveError VALIDATION_ERROR naming the flag, the accepted range and what was given.
+ */
+function num(name: string, value: string | undefined, fallback: number, b: Bounds = {}): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n)) throw new ConclaveError('VALIDATION_ERROR', `--${name}: expected a number, got "${value}"`, { field: name });
+  const low = b.min === undefined || (b.above ? n > b.min : n >= b.min);
+  const high = b.max === undefined || n <= b.max;
+  if (value.trim() === '' || !Number.isFinite(n) || !low || !high || (b.integer && !Number.isInteger(n))) {
+    const range = [
+      b.integer ? 'a whole number' : 'a number',
+      b.min !== undefined ? `${b.above ? '>' : '>='} ${b.min}` : '',
+      b.max !== undefined ? `<= ${b.max}` : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    throw new ConclaveError('VALIDATION_ERROR', `--${name}: expected ${range}, got "${value}"`, { field: name });
+  }
   return n;
 }
 
@@ -60,6 +86,16 @@ function time(name: string, value: string | undefined): number | undefined {
   if (!Number.isFinite(t))
     throw new ConclaveError('VALIDATION_ERROR', `--${name}: expected an ISO date or epoch ms, got "${value}"`, { field: name });
   return t;
+}
+
+/** `--from`/`--to` as epoch ms. @throws ConclaveError VALIDATION_ERROR for a bad date or from after to. */
+function period(o: Pick<CommonOpts, 'from' | 'to'>): { from?: number; to?: number } {
+  const from = time('from', o.from);
+  const to = time('to', o.to);
+  if (from !== undefined && to !== undefined && from > to) {
+    throw new ConclaveError('VALIDATION_ERROR', `--from ${o.from} is after --to ${o.to}`, { field: 'from' });
+  }
+  return { from, to };
 }
 
 /**
@@ -75,10 +111,10 @@ function runConfig(o: CommonOpts & { protocol?: string }, c: AppConfig): AppConf
     overrides[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
   const named: Record<string, string | undefined> = {
-    FEE_BPS: o.fee === undefined ? undefined : String(num('fee', o.fee, 0)),
-    SLIPPAGE_BPS: o.slippage === undefined ? undefined : String(num('slippage', o.slippage, 0)),
-    STARTING_CAPITAL: o.capital === undefined ? undefined : String(num('capital', o.capital, 0)),
-    ORDER_FRACTION: o.fraction === undefined ? undefined : String(num('fraction', o.fraction, 0)),
+    FEE_BPS: o.fee === undefined ? undefined : String(num('fee', o.fee, 0, { min: 0, max: 1000 })),
+    SLIPPAGE_BPS: o.slippage === undefined ? undefined : String(num('slippage', o.slippage, 0, { min: 0, max: 1000 })),
+    STARTING_CAPITAL: o.capital === undefined ? undefined : String(num('capital', o.capital, 0, { min: 0, above: true })),
+    ORDER_FRACTION: o.fraction === undefined ? undefined : String(num('fraction', o.fraction, 0, { min: 0, above: true, max: 1 })),
     PROTOCOL: o.protocol,
   };
   for (const [k, v] of Object.entries(named)) if (v !== undefined) overrides[k] = v;
@@ -124,8 +160,7 @@ export function registerBacktestCommands(program: Command): void {
         config,
         strategy: o.strategy,
         params: o.param ? params(o.param) : undefined,
-        from: time('from', o.from),
-        to: time('to', o.to),
+        ...period(o),
         onProgress: (d, t) => bar.update(d, t),
       });
       bar.stop();
@@ -136,17 +171,16 @@ export function registerBacktestCommands(program: Command): void {
       out(metricsTable(result.metrics, result.benchmark));
       out(`\n${eventsSection(result.events)}`);
       if (o.json) writeFileSync(o.json, `${JSON.stringify(backtestJson(result), null, 2)}\n`);
+      const parameters = { strategy: result.strategy, params: params(o.param), data: o.data };
+      let reportDir: string | null = null;
       if (o.report) {
         const versions = { conclave: VERSION, node: process.version, ...(model ? { model: model.version } : {}) };
-        const input = backtestReportInput(
-          result,
-          'backtest',
-          { strategy: result.strategy, params: params(o.param), data: o.data },
-          versions,
-        );
+        const input = backtestReportInput(result, 'backtest', parameters, versions);
         const written = await writeRunReport(config.REPORTS_DIR, newRunId('backtest', Date.now()), input);
+        reportDir = written.dir;
         out(`\nreport: ${written.dir}/summary.md${written.parquetError ? ` (no Parquet: ${written.parquetError})` : ''}`);
       }
+      await recorded(config, 'backtest', parameters, result, reportDir);
     });
 
   withCommon(
@@ -161,9 +195,11 @@ export function registerBacktestCommands(program: Command): void {
     .option('--json <path>', 'write windows and the stitched metrics as JSON')
     .action(async (o: CommonOpts & { train: string; test: string; anchored?: boolean; trees?: string; json?: string }) => {
       const { config } = cliContext();
-      const [series] = loadSeries({ data: o.data.slice(0, 1) });
-      const from = time('from', o.from);
-      const to = time('to', o.to);
+      if (o.data.length > 1) {
+        throw new ConclaveError('VALIDATION_ERROR', 'walk-forward trains and trades one symbol: pass one --data file', { field: 'data' });
+      }
+      const [series] = loadSeries({ data: o.data });
+      const { from, to } = period(o);
       const candles = columnsToCandles(series.cols).filter(
         (c) => (from === undefined || c.openTime >= from) && (to === undefined || c.openTime <= to),
       );
@@ -172,10 +208,12 @@ export function registerBacktestCommands(program: Command): void {
         symbol: series.symbol,
         interval: series.interval,
         candles,
-        trainBars: num('train', o.train, 2160),
-        testBars: num('test', o.test, 720),
+        trainBars: num('train', o.train, 2160, { min: 100, integer: true }),
+        testBars: num('test', o.test, 720, { min: 1, integer: true }),
         mode: o.anchored ? 'anchored' : 'rolling',
-        config: withOverrides(runConfig(o, config), { MODEL_TREES: num('trees', o.trees, config.MODEL_TREES) }),
+        config: withOverrides(runConfig(o, config), {
+          MODEL_TREES: num('trees', o.trees, config.MODEL_TREES, { min: 1, max: 1000, integer: true }),
+        }),
         onProgress: (d, t) => bar.update(d, t),
       });
       bar.stop();
@@ -184,17 +222,17 @@ export function registerBacktestCommands(program: Command): void {
       out(`\nStitched out-of-sample run (${(r.elapsedMs / 1000).toFixed(1)} s):\n`);
       out(metricsTable(r.oos.metrics, r.oos.benchmark));
       if (o.json) writeFileSync(o.json, `${JSON.stringify({ windows: r.windows, summary: r.summary, ...backtestJson(r.oos) }, null, 2)}\n`);
+      const parameters = { train: o.train, test: o.test, mode: r.mode, trees: o.trees ?? config.MODEL_TREES, data: o.data };
+      let reportDir: string | null = null;
       if (o.report) {
-        const input = backtestReportInput(
-          r.oos,
-          'walk-forward',
-          { train: o.train, test: o.test, mode: r.mode },
-          { conclave: VERSION, node: process.version },
-          [windowsTable(r)],
-        );
+        const input = backtestReportInput(r.oos, 'walk-forward', parameters, { conclave: VERSION, node: process.version }, [
+          windowsTable(r),
+        ]);
         const written = await writeRunReport(config.REPORTS_DIR, newRunId('walkforward', Date.now()), input);
+        reportDir = written.dir;
         out(`\nreport: ${written.dir}/summary.md`);
       }
+      await recorded(config, 'walk-forward', parameters, r.oos, reportDir);
     });
 
   program
@@ -206,33 +244,61 @@ export function registerBacktestCommands(program: Command): void {
     .option('-n, --runs <n>', 'resampled sequences', '1000')
     .option('--method <m>', 'bootstrap or shuffle', 'bootstrap')
     .option('--seed <n>', 'seed', '42')
-    .action(async (o: { data?: string[]; strategy?: string; run?: string; runs: string; method: string; seed: string }) => {
-      const { config } = cliContext();
-      let returns: number[];
-      if (o.run) {
-        returns = tradeReturnsFromCsv(join(config.REPORTS_DIR, `run_${o.run}`, 'trades.csv'));
-      } else {
-        if (!o.data || !o.strategy) throw new ConclaveError('VALIDATION_ERROR', 'montecarlo needs --run <id>, or --data and --strategy');
-        const bar = progressBar(`backtest ${o.strategy}`);
-        const { result } = await runStrategyBacktest({
-          data: o.data,
-          strategy: o.strategy,
-          config,
-          onProgress: (d, t) => bar.update(d, t),
-        });
-        bar.stop();
-        returns = result.trades.map((t) => t.returnOnEquity);
-      }
-      if (o.method !== 'bootstrap' && o.method !== 'shuffle')
-        throw new ConclaveError('VALIDATION_ERROR', `--method: bootstrap or shuffle, got ${o.method}`);
-      const r = monteCarlo(returns, { method: o.method, runs: num('runs', o.runs, 1000), seed: num('seed', o.seed, 42) });
-      const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
-      out(`Monte Carlo (${r.method}, ${r.runs} runs over ${r.trades} trades, seed ${r.seed}); P(loss) = ${pct(r.probabilityOfLoss)}\n`);
-      out('| percentile | final return | max drawdown |\n|---|---:|---:|');
-      for (const k of Object.keys(r.finalReturn.percentiles))
-        out(`| ${k} | ${pct(r.finalReturn.percentiles[k])} | ${pct(r.maxDrawdown.percentiles[k])} |`);
-      out(`| mean | ${pct(r.finalReturn.mean)} | ${pct(r.maxDrawdown.mean)} |`);
-    });
+    .option('--no-report', 'do not write reports/run_<id>/')
+    .action(
+      async (o: { data?: string[]; strategy?: string; run?: string; runs: string; method: string; seed: string; report: boolean }) => {
+        const { config } = cliContext();
+        // Every flag is checked before minutes of backtesting, so a typo fails at once.
+        if (o.method !== 'bootstrap' && o.method !== 'shuffle')
+          throw new ConclaveError('VALIDATION_ERROR', `--method: bootstrap or shuffle, got ${o.method}`, { field: 'method' });
+        const runs = num('runs', o.runs, 1000, { min: 1, max: 1_000_000, integer: true });
+        const seed = num('seed', o.seed, 42, { integer: true });
+        if (o.run && (o.data || o.strategy)) {
+          throw new ConclaveError('VALIDATION_ERROR', 'montecarlo takes either --run <id> or --data and --strategy, not both');
+        }
+        if (!o.run && (!o.data || !o.strategy))
+          throw new ConclaveError('VALIDATION_ERROR', 'montecarlo needs --run <id>, or --data and --strategy');
+        let returns: number[];
+        let result: BacktestResult | null = null;
+        if (o.run) {
+          returns = tradeReturnsFromCsv(join(config.REPORTS_DIR, `run_${o.run}`, 'trades.csv'));
+        } else {
+          const bar = progressBar(`backtest ${o.strategy}`);
+          ({ result } = await runStrategyBacktest({
+            data: o.data,
+            strategy: o.strategy,
+            config,
+            onProgress: (d, t) => bar.update(d, t),
+          }));
+          bar.stop();
+          warnHoles(result);
+          returns = result.trades.map((t) => t.returnOnEquity);
+        }
+        const r = monteCarlo(returns, { method: o.method, runs, seed });
+        const table = monteCarloTable(r);
+        out(table);
+        const parameters = {
+          method: r.method,
+          runs: r.runs,
+          seed: r.seed,
+          ...(o.run ? { run: o.run } : { strategy: o.strategy, data: o.data }),
+        };
+        let reportDir: string | null = null;
+        if (o.report) {
+          const id = newRunId('montecarlo', Date.now());
+          const written = result
+            ? await writeRunReport(
+                config.REPORTS_DIR,
+                id,
+                backtestReportInput(result, 'montecarlo', parameters, { conclave: VERSION, node: process.version }, [table]),
+              )
+            : writeSectionsReport(config.REPORTS_DIR, id, `Monte Carlo of run ${o.run}`, [table]);
+          reportDir = written.dir;
+          out(`\nreport: ${written.dir}/summary.md`);
+        }
+        if (result) await recorded(config, 'montecarlo', parameters, result, reportDir);
+      },
+    );
 
   withCommon(program.command('gate').description('Champion/challenger gate (seed 003): PF in/out of sample, MaxDD, correlation, trades'))
     .requiredOption('-c, --candidate <name>', 'strategy to admit')
@@ -261,40 +327,105 @@ export function registerBacktestCommands(program: Command): void {
         },
       ) => {
         const { config } = cliContext();
+        const regimes = o.promote === undefined ? null : parseRegimes(o.promote);
         const enableMap = EnableMapStore.open(config.ENABLE_MAP_PATH);
         const portfolio = o.portfolio
           ? o.portfolio.split(',').filter(Boolean)
           : enabledStrategies(enableMap).filter((s) => s !== o.candidate);
+        const thresholds = {
+          minProfitFactorInSample: num('min-pf-is', o.minPfIs, 1.3, { min: 0 }),
+          minProfitFactorOutOfSample: num('min-pf-oos', o.minPfOos, 1.1, { min: 0 }),
+          maxDrawdownMultiple: num('max-dd-multiple', o.maxDdMultiple, 1.3, { min: 0 }),
+          maxCorrelation: num('max-corr', o.maxCorr, 0.4, { min: -1, max: 1 }),
+          minTrades: num('min-trades', o.minTrades, 200, { min: 0, integer: true }),
+        };
         process.stderr.write(`gate: ${o.candidate} against portfolio [${portfolio.join(', ')}]\n`);
+        const bar = progressBar(`gate ${o.candidate}`);
         const run = await runGate({
           data: o.data,
           candidate: o.candidate,
           portfolio,
+          ...period(o),
           inSampleFraction: num('split', o.split, 0.7),
           config: runConfig(o, config),
-          thresholds: {
-            minProfitFactorInSample: num('min-pf-is', o.minPfIs, 1.3),
-            minProfitFactorOutOfSample: num('min-pf-oos', o.minPfOos, 1.1),
-            maxDrawdownMultiple: num('max-dd-multiple', o.maxDdMultiple, 1.3),
-            maxCorrelation: num('max-corr', o.maxCorr, 0.4),
-            minTrades: num('min-trades', o.minTrades, 200),
-          },
+          thresholds,
+          onProgress: (d, t) => bar.update(d, t),
         });
-        out(gateTable(run.verdict));
-        if (o.json)
-          writeFileSync(
-            o.json,
-            `${JSON.stringify({ verdict: run.verdict, portfolio: run.portfolio, split_time: new Date(run.splitTime).toISOString() }, null, 2)}\n`,
-          );
-        if (o.promote) {
-          promote(enableMap, run.verdict, o.promote.split(','), join(config.REPORTS_DIR, 'promotions.jsonl'), Date.now());
-          out(
-            `\npromoted ${o.candidate} into ${o.promote} in ${config.ENABLE_MAP_PATH} (recorded in ${join(config.REPORTS_DIR, 'promotions.jsonl')})`,
-          );
+        bar.stop();
+        warnHoles(run.candidate);
+        const table = gateTable(run.verdict);
+        out(table);
+        const verdictJson = {
+          verdict: run.verdict,
+          portfolio: run.portfolio,
+          split_time: new Date(run.splitTime).toISOString(),
+          from: new Date(run.candidate.from).toISOString(),
+          to: new Date(run.candidate.to).toISOString(),
+        };
+        if (o.json) writeFileSync(o.json, `${JSON.stringify(verdictJson, null, 2)}\n`);
+        const parameters = { candidate: o.candidate, portfolio, split: o.split, ...thresholds, data: o.data };
+        let reportDir: string | null = null;
+        if (o.report) {
+          const input = backtestReportInput(run.candidate, 'gate', parameters, { conclave: VERSION, node: process.version }, [table]);
+          const written = await writeRunReport(config.REPORTS_DIR, newRunId('gate', Date.now()), input);
+          reportDir = written.dir;
+          out(`\nreport: ${written.dir}/summary.md`);
         }
-        if (!run.verdict.passed) process.exitCode = 2;
+        await recorded(config, 'gate', { ...parameters, passed: run.verdict.passed }, run.candidate, reportDir);
+        if (regimes && run.verdict.passed) {
+          promote(enableMap, run.verdict, regimes, join(config.REPORTS_DIR, 'promotions.jsonl'), Date.now());
+          out(
+            `\npromoted ${o.candidate} into ${regimes.join(',')} in ${config.ENABLE_MAP_PATH} (recorded in ${join(config.REPORTS_DIR, 'promotions.jsonl')})`,
+          );
+        } else if (regimes) {
+          process.stderr.write(`not promoted: ${o.candidate} did not pass the gate\n`);
+        }
+        // Exit code 2 = the gate ran and FAILED (1 is an error): scripts can tell a verdict from a crash.
+        if (!run.verdict.passed) process.exitCode = GATE_FAILED_EXIT;
       },
     );
+}
+
+/** Exit code of `conclave gate` when the candidate fails (README: exit codes). */
+export const GATE_FAILED_EXIT = 2;
+
+/** `--promote` regimes. @throws ConclaveError VALIDATION_ERROR for an unknown or missing regime. */
+function parseRegimes(list: string): Regime[] {
+  const regimes = list.split(',').filter(Boolean);
+  const bad = regimes.filter((r) => !(REGIMES as readonly string[]).includes(r));
+  if (regimes.length === 0 || bad.length > 0) {
+    throw new ConclaveError('VALIDATION_ERROR', `--promote: expected regimes among ${REGIMES.join(', ')}, got "${list}"`, {
+      field: 'promote',
+    });
+  }
+  return regimes as Regime[];
+}
+
+/** Records the run in the backtest store and says under which id. */
+async function recorded(
+  config: AppConfig,
+  command: string,
+  parameters: Readonly<Record<string, unknown>>,
+  result: BacktestResult,
+  reportDir: string | null,
+): Promise<void> {
+  const id = await registerCliRun(config, command, parameters, result, reportDir, Date.now());
+  if (id) process.stderr.write(`recorded as backtest ${id} (GET /api/backtests/${id})\n`);
+}
+
+/** The Monte Carlo distribution as Markdown (console and summary.md). */
+function monteCarloTable(r: MonteCarloResult): string {
+  const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
+  return [
+    `## Monte Carlo (${r.method}, ${r.runs} runs over ${r.trades} trades, seed ${r.seed}); P(loss) = ${pct(r.probabilityOfLoss)}`,
+    '',
+    '| percentile | final return | max drawdown |',
+    '|---|---:|---:|',
+    ...Object.keys(r.finalReturn.percentiles).map(
+      (k) => `| ${k} | ${pct(r.finalReturn.percentiles[k])} | ${pct(r.maxDrawdown.percentiles[k])} |`,
+    ),
+    `| mean | ${pct(r.finalReturn.mean)} | ${pct(r.maxDrawdown.mean)} |`,
+  ].join('\n');
 }
 
 /** The `return_on_equity` column of a run report's trades.csv. */

@@ -1,0 +1,26 @@
+import { Command } from 'commander';
+import { VERSION } from '../runtime.js';
+import { registerBacktestCommands } from './commands/backtest.js';
+import { registerCoreCommands } from './commands/core.js';
+import { registerDataCommands } from './commands/data.js';
+import { registerDbCommands } from './commands/db.js';
+import { registerReportCommands } from './commands/report.js';
+import { registerScanCommand } from './commands/scan.js';
+import { registerWorkerCommand } from './commands/worker.js';
+
+/**
+ * Every `conclave` command. Unknown options and arguments a command does not take are errors on every command
+ * (set on the root before the commands are added, so each inherits it): a mistyped flag must never be ignored.
+ */
+export function buildProgram(): Command {
+  const program = new Command('conclave').description('Conclave: multi-agent paper trading').version(VERSION);
+  program.allowUnknownOption(false).allowExcessArguments(false);
+  registerCoreCommands(program);
+  registerScanCommand(program);
+  registerBacktestCommands(program);
+  registerReportCommands(program);
+  registerDataCommands(program);
+  registerDbCommands(program);
+  registerWorkerCommand(program);
+  return program;
+}
