@@ -299,7 +299,20 @@ describe('conclave gate: every flag changes the verdict inputs or is rejected; e
     expect(refRun.exitCode).toBe(2);
     // Progress over both runs (plain lines when stderr is not a terminal, as here).
     expect(refRun.err).toMatch(/gate breakout: 50% \(\d+\/\d+\)\n[\s\S]*gate breakout: 100% /);
-    const lenient = ['--min-pf-is', '0', '--min-pf-oos', '0', '--max-dd-multiple', '100', '--max-corr', '1', '--min-trades', '0'];
+    const lenient = [
+      '--split',
+      '0.3',
+      '--min-pf-is',
+      '0',
+      '--min-pf-oos',
+      '0',
+      '--max-dd-multiple',
+      '100',
+      '--max-corr',
+      '1',
+      '--min-trades',
+      '0',
+    ];
     const pass = await cli(...base, ...lenient);
     expect(pass.error).toBeNull();
     expect(pass.exitCode).toBeUndefined();
@@ -348,12 +361,25 @@ describe('conclave gate: every flag changes the verdict inputs or is rejected; e
     const r = await cli(...base.slice(0, -1), '--capital', '5000');
     const id = /recorded as backtest ([0-9a-f-]{36})/.exec(r.err)![1];
     const summary = readFileSync(join(/report: (.*)\/summary\.md/.exec(r.out)![1], 'summary.md'), 'utf8');
-    expect(summary).toMatch(/startingCapital: 5000/);
+    expect(summary).toMatch(/STARTING_CAPITAL: 5000/);
     expect(id).toHaveLength(36);
   });
 
   it('--promote writes a passing candidate into the enable map; a failing one is not promoted', async () => {
-    const lenient = ['--min-pf-is', '0', '--min-pf-oos', '0', '--max-dd-multiple', '100', '--max-corr', '1', '--min-trades', '0'];
+    const lenient = [
+      '--split',
+      '0.3',
+      '--min-pf-is',
+      '0',
+      '--min-pf-oos',
+      '0',
+      '--max-dd-multiple',
+      '100',
+      '--max-corr',
+      '1',
+      '--min-trades',
+      '0',
+    ];
     const ok = await cli(...base, ...lenient, '--promote', 'RANGE');
     expect(ok.out).toMatch(/promoted breakout into RANGE/);
     expect(readFileSync(enableMap, 'utf8')).toMatch(/RANGE:[\s\S]*breakout/);
