@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { Command } from 'commander';
 import { loadConfig, loadDotEnv } from '../../config.js';
 import { ConclaveError } from '../../domain/errors.js';
@@ -10,12 +10,14 @@ import { LOCAL_USER_ID } from '../../engine/trading-engine.js';
 import type { MarketDataSource } from '../../market/port.js';
 import { createRuntime } from '../../runtime.js';
 import { createLogger } from '../../telemetry/logger.js';
+import { startMetricsServer } from '../../telemetry/metrics-server.js';
 
 interface WorkerOpts {
   concurrency: string;
   prefix: string;
   replay?: string[];
   metricsPort?: string;
+  metricsHost: string;
   jobLockMs: string;
   lockTtlMs: string;
 }
@@ -30,7 +32,12 @@ export function registerWorkerCommand(program: Command): void {
     .option('-c, --concurrency <n>', 'jobs run at once by this process', '4')
     .option('--prefix <prefix>', 'Redis key prefix of the queue (the same for serve and every worker)', DEFAULT_QUEUE_PREFIX)
     .option('--replay <specs...>', "trade recorded candles as of each job's candle: SYMBOL_INTERVAL.csv files or ALIAS=file")
-    .option('--metrics-port <port>', 'serve Prometheus /metrics of this worker on 127.0.0.1:<port>')
+    .option('--metrics-port <port>', 'serve Prometheus /metrics of this worker on <port> (see --metrics-host)')
+    .option(
+      '--metrics-host <address>',
+      'address of the /metrics endpoint; off loopback it requires METRICS_TOKEN as a bearer token',
+      '127.0.0.1',
+    )
     .option('--job-lock-ms <ms>', 'a job not renewed for this long is taken as crashed and retried once', '30000')
     .option('--lock-ttl-ms <ms>', 'lifetime of the symbol and account locks of a crashed worker', '10000')
     .action(async (opts: WorkerOpts) => {
@@ -78,17 +85,10 @@ async function runWorker(opts: WorkerOpts): Promise<void> {
   });
   let server: Server | undefined;
   if (opts.metricsPort !== undefined) {
-    server = createServer((req, res) => {
-      if (req.url !== '/metrics') {
-        res.writeHead(404).end();
-        return;
-      }
-      runtime.metrics.text().then(
-        (body) => res.writeHead(200, { 'content-type': runtime.metrics.contentType }).end(body),
-        (error: Error) => res.writeHead(500).end(error.message),
-      );
-    });
-    server.listen(Number(opts.metricsPort), '127.0.0.1');
+    const port = Number(opts.metricsPort);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535)
+      throw new ConclaveError('VALIDATION_ERROR', `--metrics-port: expected 0..65535, got "${opts.metricsPort}"`);
+    ({ server } = await startMetricsServer({ host: opts.metricsHost, port, token: config.METRICS_TOKEN, metrics: runtime.metrics }));
   }
   await worker.waitUntilReady();
   log.info({ prefix: dist.prefix, concurrency: opts.concurrency, source: runtime.source.venue, replay: Boolean(replay) }, 'worker ready');
