@@ -5,6 +5,8 @@ import { CONSENSUS_AGENT } from './agents/consensus.js';
 import { LLMDecisionAgent } from './agents/llm-decision-agent.js';
 import type { AppConfig } from './config.js';
 import { type Candle, intervalMs } from './domain/candle.js';
+import type { Venue } from './domain/market.js';
+import { calendarFor } from './domain/trading-calendar.js';
 import type { AgentRegistry } from './engine/agent-registry.js';
 import type { BookKeeper, BookLock } from './engine/book-keeper.js';
 import { type Clock, LiveClock } from './engine/clock.js';
@@ -114,6 +116,8 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
           trees: config.MODEL_TREES,
           maxDepth: config.MODEL_MAX_DEPTH,
           seed: config.MODEL_SEED,
+          // Trained on the symbol's own venue, so stocks read their sessions as the calendar, not as holes.
+          calendar: calendarFor(venueOf(source, config.DEFAULT_SYMBOL)),
           onProgress: options.onTrainProgress,
           log: (m) => log.info(m),
         });
@@ -247,6 +251,11 @@ export async function fetchTrainingCandles(source: MarketDataSource, config: App
     limit: config.TRAINING_CANDLES + 1,
   });
   return candles.filter((c) => c.closeTime <= now).slice(-config.TRAINING_CANDLES);
+}
+
+/** The venue that serves `symbol` from `source` (a router knows per symbol). */
+function venueOf(source: MarketDataSource, symbol: string): Venue {
+  return source.venueFor?.(symbol) ?? source.venue;
 }
 
 /** The monitor agent's last report as a /health component (brain protocol only). */

@@ -1,6 +1,8 @@
 import { type Candle, type Interval, intervalMs } from '../domain/candle.js';
-import { type MarketSnapshot, SESSION_VENUES } from '../domain/market.js';
+import { ConclaveError } from '../domain/errors.js';
+import type { MarketSnapshot } from '../domain/market.js';
 import type { AgentMessage, OutgoingMessage } from '../domain/messages.js';
+import { CONTINUOUS, calendarFor, type TradingCalendar } from '../domain/trading-calendar.js';
 import { last, rsi, sma } from '../indicators/index.js';
 import type { MarketDataSource } from '../market/port.js';
 import { latestFeatures } from '../ml/features.js';
@@ -31,7 +33,17 @@ export class MarketMonitoringAgent implements Agent {
 
   async handle(message: AgentMessage, ctx: CycleContext): Promise<readonly OutgoingMessage[]> {
     if (message.type !== 'CycleRequested') return [];
-    const snapshot = await takeSnapshot(this.source, message.payload.symbol, this.config.interval, this.config.klineLimit, ctx.clock.now());
+    const symbol = message.payload.symbol;
+    // A stock trades only in its session: a price seen while closed is stale and no fill could happen at it.
+    const session = await this.source.getMarketSession?.(symbol);
+    if (session && !session.open) {
+      throw new ConclaveError(
+        'MARKET_CLOSED',
+        `market closed for ${symbol}: regular session ${new Date(session.start).toISOString()} .. ${new Date(session.end).toISOString()}`,
+        { symbol, session_start: session.start, session_end: session.end },
+      );
+    }
+    const snapshot = await takeSnapshot(this.source, symbol, this.config.interval, this.config.klineLimit, ctx.clock.now());
     ctx.marks.set(snapshot.symbol, snapshot.price);
     ctx.log(
       this.name,
@@ -55,15 +67,15 @@ export async function takeSnapshot(
   const venue = source.venueFor?.(symbol) ?? source.venue;
   const closed = closedCandles(klines, now, limit);
   // After a hole in the data the indicators and strategies start over, as the model features do: no window
-  // ever spans missing candles. Session venues close every night, and a night is not a hole.
-  const candles = SESSION_VENUES.has(venue) ? closed : contiguousTail(closed, intervalMs(interval));
+  // ever spans missing candles. Session venues close every night, and on their calendar a night is not a hole.
+  const candles = contiguousTail(closed, intervalMs(interval), calendarFor(venue));
   return snapshotFromCandles(symbol, venue, interval, price, candles, now);
 }
 
-/** The newest run of candles spaced exactly one interval apart (all of them when there is no hole). */
-export function contiguousTail(candles: readonly Candle[], stepMs: number): readonly Candle[] {
+/** The newest run of candles without a hole on the market's calendar (all of them when there is none). */
+export function contiguousTail(candles: readonly Candle[], stepMs: number, calendar: TradingCalendar = CONTINUOUS): readonly Candle[] {
   let start = candles.length - 1;
-  while (start > 0 && candles[start].openTime - candles[start - 1].openTime === stepMs) start--;
+  while (start > 0 && calendar.follows(candles[start - 1].openTime, candles[start].openTime, stepMs)) start--;
   return start <= 0 ? candles : candles.slice(start);
 }
 
@@ -92,7 +104,7 @@ export function snapshotFromCandles(
     // Computed on first read: rule strategies never read the model features, and a backtest of one of them
     // runs a cycle per candle. The value is the same whenever it is read (the candles are immutable).
     get features() {
-      if (features === undefined) features = latestFeatures(candles);
+      if (features === undefined) features = latestFeatures(candles, { calendar: calendarFor(source) });
       return features;
     },
     candles,

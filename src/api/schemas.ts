@@ -122,5 +122,13 @@ export const MarketLatest = z
     interval: z.string(),
     candle_time: z.string().describe('Close time of the newest closed candle'),
     timestamp: z.string(),
+    market: z
+      .object({
+        status: z.enum(['open', 'closed']),
+        session_start: z.string().describe("Start of the exchange's current (or, while closed, latest) regular session"),
+        session_end: z.string(),
+      })
+      .nullable()
+      .describe('The regular session of a stock (cycles run only while open); null for markets that trade around the clock'),
   })
   .meta({ id: 'MarketLatest' });

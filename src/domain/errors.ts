@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   UNAUTHORIZED: { retry: 'operational', summary: 'missing, invalid or expired credentials' },
   FORBIDDEN: { retry: 'operational', summary: 'not allowed' },
   TRADING_HALTED: { retry: 'operational', summary: 'risk governor halted trading' },
+  MARKET_CLOSED: { retry: 'temporary', summary: "the symbol's market is outside its regular session (stocks)" },
   STORE_UNAVAILABLE: { retry: 'temporary', summary: 'database unreachable or failing' },
   AGENT_FAILED: { retry: 'agent', summary: 'an agent threw inside a cycle' },
   LLM_UNAVAILABLE: { retry: 'temporary', summary: 'LLM endpoint unreachable or answering garbage' },

@@ -1,7 +1,7 @@
 import { takeSnapshot } from '../agents/market-monitor.js';
 import type { Interval } from '../domain/candle.js';
 import type { MarketSnapshot } from '../domain/market.js';
-import type { MarketDataSource } from '../market/port.js';
+import type { MarketDataSource, MarketSession } from '../market/port.js';
 import type { Clock } from './clock.js';
 
 export interface MarketServiceConfig {
@@ -26,6 +26,11 @@ export class MarketService {
 
   resolveSymbol(input: string | undefined): string {
     return this.resolve(input ?? this.config.defaultSymbol);
+  }
+
+  /** The session of a stock's market; null for symbols that trade around the clock. @throws as the source */
+  async session(symbol: string): Promise<MarketSession | null> {
+    return (await this.source.getMarketSession?.(symbol)) ?? null;
   }
 
   async snapshot(symbol: string): Promise<MarketSnapshot> {

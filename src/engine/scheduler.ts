@@ -31,8 +31,11 @@ export interface StoredSchedule {
   readonly updatedAt: number;
 }
 
-/** `ok` saved; `duplicate` the idempotency key was already used (a retry of a saved cycle); `error` failed. */
-export type CycleResult = 'ok' | 'error' | 'duplicate';
+/**
+ * `ok` saved; `duplicate` the idempotency key was already used (a retry of a saved cycle); `market_closed` the
+ * symbol's market was outside its session (a stock at night), so no cycle ran and nothing failed; `error` failed.
+ */
+export type CycleResult = 'ok' | 'error' | 'duplicate' | 'market_closed';
 
 /** Where the scheduler reports what happened (metrics, logs). Every method is optional. */
 export interface SchedulerHooks {
@@ -243,6 +246,10 @@ export class Scheduler implements MonitoringControl {
     } catch (error) {
       if (isConclaveError(error, 'CONFLICT')) {
         hooks?.onCycle?.('duplicate', { userId: s.userId, symbol, key, code: error.code, message: error.message });
+        return;
+      }
+      if (isConclaveError(error, 'MARKET_CLOSED')) {
+        hooks?.onCycle?.('market_closed', { userId: s.userId, symbol, key, code: error.code, message: error.message });
         return;
       }
       s.errors++;

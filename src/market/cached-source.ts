@@ -1,6 +1,6 @@
 import type { Candle, Interval } from '../domain/candle.js';
 import type { Venue } from '../domain/market.js';
-import type { KlineProgress, KlineRangeQuery, MarketDataSource, Ticker24h } from './port.js';
+import type { KlineProgress, KlineRangeQuery, MarketDataSource, MarketSession, Ticker24h } from './port.js';
 
 export interface CachedSourceOptions {
   /** How long an answer is reused (MARKET_CACHE_TTL_MS); 0 keeps only in-flight coalescing. */
@@ -33,6 +33,7 @@ interface Entry {
  */
 export class CachedMarketDataSource implements MarketDataSource {
   readonly get24hTickers?: () => Promise<Ticker24h[]>;
+  readonly getMarketSession?: (symbol: string) => Promise<MarketSession | null>;
   private readonly entries = new Map<string, Entry>();
   private counts = { hits: 0, coalesced: 0, misses: 0 };
 
@@ -42,6 +43,8 @@ export class CachedMarketDataSource implements MarketDataSource {
   ) {
     const tickers = inner.get24hTickers?.bind(inner);
     if (tickers) this.get24hTickers = () => this.cached('tickers24h', tickers);
+    const session = inner.getMarketSession?.bind(inner);
+    if (session) this.getMarketSession = (symbol) => this.cached(`session|${key(symbol)}`, () => session(symbol));
   }
 
   get venue(): Venue {

@@ -4,7 +4,7 @@ import type { Venue } from '../domain/market.js';
 import { BinanceMarketDataClient } from './binance-client.js';
 import { BybitMarketDataClient } from './bybit-client.js';
 import { CachedMarketDataSource } from './cached-source.js';
-import type { KlineProgress, KlineRangeQuery, MarketDataSource, SteppableSource, Ticker24h } from './port.js';
+import type { KlineProgress, KlineRangeQuery, MarketDataSource, MarketSession, SteppableSource, Ticker24h } from './port.js';
 import { ReplaySource } from './replay-source.js';
 import { type CryptoVenue, type ResolvedSymbol, resolveSymbol } from './symbols.js';
 import { SyntheticSource } from './synthetic-source.js';
@@ -123,6 +123,12 @@ export class VenueRouter implements MarketDataSource {
   route(symbol: string): { source: MarketDataSource; symbol: string; resolved: ResolvedSymbol } {
     const resolved = this.resolve(symbol);
     return { source: resolved.assetType === 'stock' ? this.stocks : this.crypto, symbol: resolved.symbol, resolved };
+  }
+
+  /** The session of a stock's market; symbols on 24/7 sources answer open around the clock (no session). */
+  async getMarketSession(symbol: string): Promise<MarketSession | null> {
+    const r = this.route(symbol);
+    return r.source.getMarketSession ? r.source.getMarketSession(r.symbol) : null;
   }
 
   async getCurrentPrice(symbol: string): Promise<number> {

@@ -36,6 +36,19 @@ export interface MarketDataSource {
    * a universe (Yahoo) leave it out.
    */
   get24hTickers?(): Promise<Ticker24h[]>;
+  /**
+   * Whether the market of `symbol` is in its regular session now; null for a symbol that trades around the
+   * clock. Optional: sources of markets that never close (crypto, synthetic, replay) leave it out.
+   */
+  getMarketSession?(symbol: string): Promise<MarketSession | null>;
+}
+
+/** The regular session of a session market (stocks), as the venue reports it. */
+export interface MarketSession {
+  readonly open: boolean;
+  /** Start and end of the venue's current (or latest) regular trading period, epoch ms. */
+  readonly start: number;
+  readonly end: number;
 }
 
 /** Called after each page of a paged fetch: candles fetched so far and the count asked for. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type Candle, type Interval, intervalMs } from '../domain/candle.js';
 import { ConclaveError } from '../domain/errors.js';
 import type { HttpClient } from '../net/http-client.js';
-import type { KlineProgress, KlineRangeQuery, MarketDataSource } from './port.js';
+import type { KlineProgress, KlineRangeQuery, MarketDataSource, MarketSession } from './port.js';
 import { checkInterval, checkLimit, checkRange, parseBody, type VenueHttpOptions, venueHttpClient } from './venue-support.js';
 
 /** Yahoo chart intervals for ours; the rest (3m, 2h, 4h, ...) do not exist there. */
@@ -45,7 +45,11 @@ const chartSchema = z.looseObject({
     result: z
       .array(
         z.looseObject({
-          meta: z.looseObject({ regularMarketPrice: z.number().optional() }),
+          meta: z.looseObject({
+            regularMarketPrice: z.number().optional(),
+            // Epoch seconds of the exchange's current (or, while closed, latest) regular session.
+            currentTradingPeriod: z.looseObject({ regular: z.looseObject({ start: z.number(), end: z.number() }) }).optional(),
+          }),
           timestamp: z.array(z.number()).optional().default([]),
           indicators: z.looseObject({
             quote: z.array(z.looseObject({ open: series, high: series, low: series, close: series, volume: series })),
@@ -89,6 +93,25 @@ export class YahooMarketDataClient implements MarketDataSource {
       });
     }
     return price;
+  }
+
+  /**
+   * Whether `symbol`'s exchange is in its regular session now, from `meta.currentTradingPeriod.regular`.
+   * @throws as getCurrentPrice, and MARKET_DATA_INVALID when the chart has no trading period.
+   */
+  async getMarketSession(symbol: string): Promise<MarketSession> {
+    const sym = normalizeYahooSymbol(symbol);
+    const period = (await this.chart(sym, { interval: '1d', range: '5d' })).meta.currentTradingPeriod?.regular;
+    if (!period) {
+      throw new ConclaveError('MARKET_DATA_INVALID', `yahoo chart of ${sym} has no meta.currentTradingPeriod.regular`, {
+        venue: 'yahoo',
+        symbol: sym,
+      });
+    }
+    const start = period.start * 1000;
+    const end = period.end * 1000;
+    const now = this.now();
+    return { open: now >= start && now < end, start, end };
   }
 
   /** The newest `limit` bars, oldest first (the last may still be forming). @throws as getCurrentPrice. */

@@ -6,10 +6,13 @@
  * - `vol_z` volume z-score over the last 20 bars including this one (population std; 0 for a constant window)
  *
  * Features are computed per contiguous segment: a missing bar starts a new segment and every indicator
- * starts over, so no window ever spans a hole in the data (this is how the reference CSV was built).
+ * starts over, so no window ever spans a hole in the data (this is how the reference CSV was built). What
+ * counts as missing is the market's calendar: for stocks a night, a weekend or a holiday is no hole, a
+ * missing session is.
  */
 import type { Candle } from '../domain/candle.js';
 import { ConclaveError } from '../domain/errors.js';
+import { CONTINUOUS, type TradingCalendar } from '../domain/trading-calendar.js';
 import { rsi, sma, zscore } from '../indicators/index.js';
 
 export const FEATURE_NAMES = ['sma10_rel', 'sma50_rel', 'rsi_14', 'ret_1', 'ret_5', 'vol_z'] as const;
@@ -28,11 +31,13 @@ export interface SegmentOptions {
    * whenever at least two neighbouring bars exist.
    */
   readonly intervalMs?: number;
-  /**
-   * Start a new segment where consecutive open times differ by more than the interval (default true).
-   * Pass false for venues with session breaks (stocks), where a night is not missing data.
-   */
+  /** Start a new segment where a bar is missing (default true); false reads the candles as one segment. */
   readonly splitOnGaps?: boolean;
+  /**
+   * When the market trades (default CONTINUOUS, 24/7): on US_EQUITIES a bar after a night, weekend or holiday
+   * follows the previous one, and only a missing session or bar starts a new segment.
+   */
+  readonly calendar?: TradingCalendar;
 }
 
 export interface FeatureMatrix {
@@ -64,7 +69,8 @@ export function segmentStarts(candles: readonly Candle[], opts: SegmentOptions =
   }
   const starts: number[] = n > 0 ? [0] : [];
   if (opts.splitOnGaps !== false) {
-    for (let i = 1; i < n; i++) if (candles[i].openTime - candles[i - 1].openTime !== step) starts.push(i);
+    const calendar = opts.calendar ?? CONTINUOUS;
+    for (let i = 1; i < n; i++) if (!calendar.follows(candles[i - 1].openTime, candles[i].openTime, step)) starts.push(i);
   }
   return Int32Array.from(starts);
 }

@@ -16,6 +16,7 @@ import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { Candle, Interval } from '../domain/candle.js';
 import { ConclaveError, isConclaveError } from '../domain/errors.js';
+import type { TradingCalendar } from '../domain/trading-calendar.js';
 import { FEATURE_NAMES } from './features.js';
 import { ForestModel, type TradingModel, trainModel } from './model.js';
 import { type ForestJson, RandomForest } from './random-forest.js';
@@ -157,6 +158,8 @@ export interface LoadOrTrainOptions {
   readonly trees: number;
   readonly maxDepth: number;
   readonly seed: number;
+  /** The calendar of the venue the candles come from (calendarFor); default CONTINUOUS. */
+  readonly calendar?: TradingCalendar;
   readonly onProgress?: (done: number, total: number) => void;
   readonly log?: (msg: string) => void;
 }
@@ -204,6 +207,7 @@ export async function loadOrTrain(opts: LoadOrTrainOptions): Promise<{ model: Fo
     trees: opts.trees,
     maxDepth: opts.maxDepth,
     seed: opts.seed,
+    calendar: opts.calendar,
     onProgress: opts.onProgress,
   });
   try {

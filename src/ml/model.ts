@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import type { Action, ActionProbabilities } from '../domain/action.js';
 import { type Candle, type Interval, intervalMs } from '../domain/candle.js';
 import { ConclaveError } from '../domain/errors.js';
+import type { TradingCalendar } from '../domain/trading-calendar.js';
 import { accuracy, confusionMatrix, macroF1, majorityClass, majorityClassAccuracy } from './evaluation.js';
 import { FEATURE_NAMES, type FeatureVector } from './features.js';
 import { buildDataset } from './labels.js';
@@ -129,8 +130,10 @@ export interface TrainModelOptions {
   readonly trees: number;
   readonly maxDepth: number;
   readonly seed: number;
-  /** Split candles into segments at missing bars (default true; false for session-based venues). */
+  /** Split candles into segments at missing bars (default true). */
   readonly splitOnGaps?: boolean;
+  /** The market's calendar (default CONTINUOUS): on US_EQUITIES nights, weekends and holidays are no missing bars. */
+  readonly calendar?: TradingCalendar;
   /** Progress of the fit, one call per tree. */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -159,7 +162,7 @@ export function trainModel(candles: readonly Candle[], opts: TrainModelOptions):
       { interval: opts.interval, spacing },
     );
   }
-  const ds = buildDataset(candles, opts.labelThreshold, { intervalMs: step, splitOnGaps: opts.splitOnGaps });
+  const ds = buildDataset(candles, opts.labelThreshold, { intervalMs: step, splitOnGaps: opts.splitOnGaps, calendar: opts.calendar });
   if (ds.rows < MIN_TRAINING_ROWS) {
     throw new ConclaveError(
       'INSUFFICIENT_DATA',

@@ -19,6 +19,8 @@ export interface FakeYahooOptions {
 const DAY_MS = 86_400_000;
 /** Yahoo stamps a daily bar at the session open: 09:30 New York, 14:30 UTC outside daylight saving. */
 const SESSION_OPEN_MS = 14.5 * 3_600_000;
+/** The regular session lasts 6.5 h (09:30-16:00). */
+const SESSION_MS = 6.5 * 3_600_000;
 const VALID_INTERVALS = ['1m', '2m', '5m', '15m', '30m', '60m', '90m', '1h', '1d', '5d', '1wk', '1mo', '3mo'];
 const RANGE_DAYS: Readonly<Record<string, number>> = {
   '1d': 1,
@@ -132,6 +134,11 @@ function route(url: URL, book: CandleBook, now: number, nullBarEvery: number | u
     }
   }
   const last = end > 0 ? end - 1 : 0;
+  // The regular session of the latest recorded trading date at or before now's date (Yahoo keeps showing the
+  // last session while the exchange is closed), 09:30-16:00 New York as the daily stamps assume.
+  const today = visibleEnd(cols, Math.floor(now / DAY_MS) * DAY_MS) - 1;
+  const sessionStart = (today >= 0 ? cols.openTime[today] : Math.floor(now / DAY_MS) * DAY_MS) + SESSION_OPEN_MS;
+  const period = (start: number, end: number) => ({ timezone: 'EST', start: start / 1000, end: end / 1000, gmtoffset: -18000 });
   const result = {
     meta: {
       currency: 'USD',
@@ -139,11 +146,16 @@ function route(url: URL, book: CandleBook, now: number, nullBarEvery: number | u
       exchangeName: 'NMS',
       instrumentType: 'EQUITY',
       firstTradeDate: cols.openTime[0] / 1000,
-      regularMarketTime: (cols.openTime[last] + SESSION_OPEN_MS + 6.5 * 3_600_000) / 1000,
+      regularMarketTime: (cols.openTime[last] + SESSION_OPEN_MS + SESSION_MS) / 1000,
       gmtoffset: -18000,
       timezone: 'EST',
       exchangeTimezoneName: 'America/New_York',
       regularMarketPrice: cols.close[last],
+      currentTradingPeriod: {
+        pre: period(sessionStart - 5.5 * 3_600_000, sessionStart),
+        regular: period(sessionStart, sessionStart + SESSION_MS),
+        post: period(sessionStart + SESSION_MS, sessionStart + SESSION_MS + 4 * 3_600_000),
+      },
       chartPreviousClose: cols.close[Math.max(0, last - 1)],
       priceHint: 2,
       dataGranularity: interval,

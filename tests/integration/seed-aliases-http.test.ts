@@ -172,6 +172,7 @@ describe("the seeds' own URLs answer as aliases of the platform routes (real ser
     expect(latest.status).toBe(200);
     expect(latest.body.symbol).toBe('BTCUSDT');
     expect(latest.body.source).toBe('binance');
+    expect(latest.body.market).toBeNull(); // crypto trades around the clock
     const bad = await api('GET', '/market/latest?symbol=%%%');
     expect(bad.status).toBe((await api('GET', '/trading/market/latest?symbol=%%%')).status);
   });

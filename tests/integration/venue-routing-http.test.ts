@@ -15,11 +15,13 @@ describe('engine routes symbols to their venue', () => {
 
   beforeAll(async () => {
     // Spot has no daily file; the USD-M daily series stands in (only the routing is under test).
-    binance = await startFakeBinance({ files: { BTCUSDT: { '1d': sharedData('klines', 'binance-usdm', 'BTCUSDT_1d.csv') } } });
-    yahoo = await startFakeYahoo({ symbols: ['AAPL'] });
+    // A Tuesday inside AAPL's session (stock cycles run only while the market is open), within both recordings.
+    const now = Date.parse('2021-03-30T15:00:00Z');
+    binance = await startFakeBinance({ files: { BTCUSDT: { '1d': sharedData('klines', 'binance-usdm', 'BTCUSDT_1d.csv') } }, now });
+    yahoo = await startFakeYahoo({ symbols: ['AAPL'], now });
     server = await startTestServer(
       { BINANCE_BASE_URL: binance.url, YAHOO_BASE_URL: yahoo.url, KLINE_INTERVAL: '1d' },
-      { now: Math.max(binance.control.now(), yahoo.control.now()), model: new ScriptedModel() },
+      { now, model: new ScriptedModel() },
     );
   });
   afterAll(async () => {

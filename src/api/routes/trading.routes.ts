@@ -48,14 +48,14 @@ export function registerTradingRoutes(app: ApiApp, deps: ApiDeps): void {
     {
       schema: {
         tags: ['trading'],
-        summary: 'Latest price and indicators for a symbol',
+        summary: 'Latest price and indicators for a symbol, and for a stock whether its market is open',
         querystring: MarketQuery,
         response: { 200: MarketLatest, ...errors },
       },
     },
     async (request) => {
       const symbol = deps.market.resolveSymbol(request.query.symbol);
-      const s = await deps.market.snapshot(symbol);
+      const [s, session] = await Promise.all([deps.market.snapshot(symbol), deps.market.session(symbol)]);
       return {
         symbol: s.symbol,
         price: s.price,
@@ -64,6 +64,13 @@ export function registerTradingRoutes(app: ApiApp, deps: ApiDeps): void {
         interval: s.interval,
         candle_time: iso(s.candleTime),
         timestamp: iso(s.observedAt),
+        market: session
+          ? {
+              status: session.open ? ('open' as const) : ('closed' as const),
+              session_start: iso(session.start),
+              session_end: iso(session.end),
+            }
+          : null,
       };
     },
   );

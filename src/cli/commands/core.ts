@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { calendarFor } from '../../domain/trading-calendar.js';
 import { LiveClock } from '../../engine/clock.js';
 import { createMarketSource } from '../../market/factory.js';
 import { trainModel } from '../../ml/model.js';
@@ -56,6 +57,7 @@ export function registerCoreCommands(program: Command): void {
         trees: config.MODEL_TREES,
         maxDepth: config.MODEL_MAX_DEPTH,
         seed: config.MODEL_SEED,
+        calendar: calendarFor(source.venue),
         onProgress: (d, t) => bar.update(d, t),
       });
       bar.stop();

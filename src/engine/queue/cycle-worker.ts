@@ -42,7 +42,7 @@ export interface CycleWorkerOptions {
 
 export type CycleJobResult =
   | { readonly status: 'ok'; readonly cycleId: number }
-  | { readonly status: 'duplicate' | 'missed' }
+  | { readonly status: 'duplicate' | 'missed' | 'market_closed' }
   | { readonly status: 'fanout'; readonly jobs: number };
 
 /**
@@ -82,6 +82,11 @@ export function createCycleWorker(options: CycleWorkerOptions): Worker<ConclaveJ
         hooks.onCycle?.('duplicate', { ...info, code: error.code, message: error.message });
         log.info({ cycle_key: data.key, job_id: job.id }, 'cycle already saved: duplicate job completed');
         return { status: 'duplicate' };
+      }
+      if (isConclaveError(error, 'MARKET_CLOSED')) {
+        // A stock outside its session: nothing ran, nothing to retry until the next candle.
+        hooks.onCycle?.('market_closed', { ...info, code: error.code, message: error.message });
+        return { status: 'market_closed' };
       }
       const code = isConclaveError(error) ? error.code : 'INTERNAL_ERROR';
       const message = (error as Error)?.message ?? String(error);

@@ -189,6 +189,28 @@ describe('Scheduler (embedded)', () => {
     expect(await scheduler.status(1)).toMatchObject({ cyclesRun: 0, errors: 1, lastError: 'MARKET_DATA_UNAVAILABLE: venue down' });
   });
 
+  it('a stock outside its session is skipped as market_closed: no error, no cycle counted', async () => {
+    const results: string[] = [];
+    const clock = new SimClock(T0 + 30_000);
+    const engine = new FakeEngine(false);
+    const scheduler = new Scheduler({
+      clock,
+      engine,
+      state: new MemoryState(),
+      symbols: async () => ['AAPL', 'BTCUSDT'],
+      closeDelayMs: 2_000,
+      hooks: { onCycle: (result, info) => results.push(`${result} ${info.symbol}`) },
+    });
+    await scheduler.start(1, '1m');
+    const t = scheduler.tick();
+    await new Promise((r) => setImmediate(r));
+    engine.calls[0].reject(new ConclaveError('MARKET_CLOSED', 'market closed for AAPL'));
+    engine.calls[1].resolve();
+    await t;
+    expect(results.sort()).toEqual(['market_closed AAPL', 'ok BTCUSDT']);
+    expect(await scheduler.status(1)).toMatchObject({ cyclesRun: 1, errors: 0, lastError: null });
+  });
+
   it('arms its timer for the next close plus the delay', async () => {
     const armed: number[] = [];
     const timers: Timers = { set: (_fn, ms) => armed.push(ms), clear: () => {} };

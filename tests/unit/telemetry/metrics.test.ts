@@ -71,10 +71,12 @@ describe('Metrics', () => {
     );
     m.recordCycle('error', 'MARKET_DATA_UNAVAILABLE');
     m.recordCycle('duplicate');
+    m.schedulerHooks().onCycle?.('market_closed', { userId: 1, symbol: 'AAPL', key: 'k', code: 'MARKET_CLOSED' });
     const text = await m.text();
     expect(sample(text, 'conclave_cycles_total{result="ok"}')).toBe(3);
     expect(sample(text, 'conclave_cycles_total{result="error"}')).toBe(1);
     expect(sample(text, 'conclave_cycles_total{result="duplicate"}')).toBe(1);
+    expect(sample(text, 'conclave_cycles_total{result="market_closed"}')).toBe(1);
     expect(sample(text, 'conclave_cycle_errors_total{code="MARKET_DATA_UNAVAILABLE"}')).toBe(1);
     expect(sample(text, 'conclave_decisions_total{action="BUY"}')).toBe(1);
     expect(sample(text, 'conclave_decisions_total{action="HOLD"}')).toBe(1);
