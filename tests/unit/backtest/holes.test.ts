@@ -59,8 +59,19 @@ describe('indicator state restarts after a hole (market monitor)', () => {
     }
   });
 
-  it('a session venue (stocks) keeps the candles across closures: a night is not a hole', async () => {
-    const s = await takeSnapshot(source('yahoo'), 'AAPL', '1h', 60, 30 * H);
-    expect(s.candles).toHaveLength(20);
+  it('a session venue (stocks) keeps the candles across closures: a night is not a hole, a missing session is', async () => {
+    // Hourly bars 13:30..19:30 UTC of a 09:30-16:00 New York session.
+    const session = (day: string) => Array.from({ length: 7 }, (_, i) => candle(Date.parse(`${day}T13:30:00Z`) + i * H));
+    const stock = (bars: Candle[]): MarketDataSource =>
+      ({ venue: 'yahoo', getCurrentPrice: async () => 1, getRecentKlines: async () => bars }) as unknown as MarketDataSource;
+    const now = Date.parse('2024-04-02T00:00:00Z');
+    // Wednesday, Thursday, then Monday: the night, Good Friday and the weekend are the calendar.
+    const nights = [...session('2024-03-27'), ...session('2024-03-28'), ...session('2024-04-01')];
+    expect((await takeSnapshot(stock(nights), 'AAPL', '1h', 60, now)).candles).toHaveLength(21);
+    // Thursday's session missing: the state restarts on Monday.
+    const missing = [...session('2024-03-27'), ...session('2024-04-01')];
+    expect((await takeSnapshot(stock(missing), 'AAPL', '1h', 60, now)).candles).toHaveLength(7);
+    // The same hours-apart gap inside one session is a hole on the stock calendar too.
+    expect((await takeSnapshot(source('yahoo'), 'AAPL', '1h', 60, 30 * H)).candles).toHaveLength(10);
   });
 });
