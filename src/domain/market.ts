@@ -3,12 +3,6 @@ import type { Candle, Interval } from './candle.js';
 export const VENUES = ['binance', 'bybit', 'yahoo', 'replay', 'synthetic'] as const;
 export type Venue = (typeof VENUES)[number];
 
-/**
- * Venues that trade in sessions (stocks): a night or a weekend without bars is the calendar, not missing data.
- * On every other venue a gap longer than the interval is a hole, after which indicator state restarts.
- */
-export const SESSION_VENUES: ReadonlySet<Venue> = new Set<Venue>(['yahoo']);
-
 /** Indicators reported with every snapshot; null while the indicator is still warming up. */
 export interface SnapshotIndicators {
   readonly sma_10: number | null;
