@@ -6,6 +6,7 @@ import type { BacktestMetrics } from '../backtest/metrics.js';
 import type { RoundTrip } from '../backtest/trades.js';
 import type { ExecutionReport } from '../domain/order.js';
 import { writeParquet } from './parquet.js';
+import { runDir } from './run-path.js';
 import { lineChartSvg } from './svg-chart.js';
 import { type Table, tableOf, toCsv } from './tables.js';
 
@@ -54,7 +55,7 @@ export function newRunId(kind: string, now: number): string {
  * A Parquet failure is reported in the summary, never lost silently, and the CSVs are still written.
  */
 export async function writeRunReport(reportsDir: string, id: string, input: RunReportInput): Promise<WrittenReport> {
-  const dir = join(reportsDir, `run_${id}`);
+  const dir = runDir(reportsDir, id, 'id');
   mkdirSync(dir, { recursive: true });
   const tables: Record<string, Table> = {
     trades: tableOf(input.trades, {
@@ -132,7 +133,7 @@ export async function writeRunReport(reportsDir: string, id: string, input: RunR
  * Carlo of `--run <id>`), so there are no new trades or equity to tabulate.
  */
 export function writeSectionsReport(reportsDir: string, id: string, title: string, sections: readonly string[]): WrittenReport {
-  const dir = join(reportsDir, `run_${id}`);
+  const dir = runDir(reportsDir, id, 'id');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'summary.md'), [`# ${title}`, '', `Run \`${id}\`.`, '', ...sections.flatMap((s) => [s, ''])].join('\n'));
   return { id, dir, files: ['summary.md'], parquetError: null };

@@ -13,6 +13,7 @@ import { type AppConfig, withOverrides } from '../../config.js';
 import { ConclaveError } from '../../domain/errors.js';
 import { REGIMES, type Regime } from '../../domain/regime.js';
 import { columnsToCandles } from '../../market/csv-candles.js';
+import { runFile } from '../../reports/run-path.js';
 import { metricsTable, newRunId, writeRunReport, writeSectionsReport } from '../../reports/run-report.js';
 import { VERSION } from '../../runtime.js';
 import { EnableMapStore } from '../../strategies/enable-map-file.js';
@@ -261,7 +262,7 @@ export function registerBacktestCommands(program: Command): void {
         let returns: number[];
         let result: BacktestResult | null = null;
         if (o.run) {
-          returns = tradeReturnsFromCsv(join(config.REPORTS_DIR, `run_${o.run}`, 'trades.csv'));
+          returns = tradeReturnsFromCsv(runFile(config.REPORTS_DIR, o.run, 'trades.csv', '--run'));
         } else {
           const bar = progressBar(`backtest ${o.strategy}`);
           ({ result } = await runStrategyBacktest({

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { ConclaveError } from '../../domain/errors.js';
 import { listRuns, rotateRuns } from '../../reports/rotate.js';
+import { runDir } from '../../reports/run-path.js';
 import { openStore } from '../../store/db.js';
 import { cliContext } from '../context.js';
 
@@ -25,7 +26,8 @@ export function registerReportCommands(program: Command): void {
     .action((id?: string) => {
       const { config } = cliContext();
       const runs = listRuns(config.REPORTS_DIR);
-      const run = id ? runs.find((r) => r.id === id) : runs[0];
+      const wanted = id === undefined ? undefined : runDir(config.REPORTS_DIR, id, 'id');
+      const run = wanted ? runs.find((r) => resolve(r.dir) === wanted) : runs[0];
       if (!run)
         throw new ConclaveError('NOT_FOUND', id ? `no report run_${id} in ${config.REPORTS_DIR}` : `no reports in ${config.REPORTS_DIR}`);
       const summary = join(run.dir, 'summary.md');
