@@ -40,10 +40,7 @@ export async function serve(): Promise<void> {
   const app = await buildServer(runtime, { monitoring: monitoring.control });
   const address = await app.listen({ host: config.HOST, port: config.PORT });
   // After listen: switching trading on runs a first cycle, and the API should not wait for it.
-  if (!(await runtime.store.agents.get(LOCAL_USER_ID, SCHEDULE_AGENT))) {
-    const status = await monitoring.control.start(LOCAL_USER_ID, config.KLINE_INTERVAL);
-    log.info({ interval: status.interval, symbols: status.symbols }, 'first start: paper trading switched on for the local user');
-  }
+  await switchOnAtFirstStart(runtime, monitoring.control);
   log.info(
     {
       address,
@@ -79,12 +76,32 @@ export async function serve(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-interface MonitoringHandle {
+/** On the very first start (no stored schedule) the local user's paper trading is switched on. */
+export async function switchOnAtFirstStart(runtime: Runtime, control: MonitoringControl): Promise<void> {
+  if (await runtime.store.agents.get(LOCAL_USER_ID, SCHEDULE_AGENT)) return;
+  const status = await control.start(LOCAL_USER_ID, runtime.config.KLINE_INTERVAL);
+  runtime.log.info({ interval: status.interval, symbols: status.symbols }, 'first start: paper trading switched on for the local user');
+}
+
+export interface MonitoringHandle {
   readonly control: MonitoringControl;
   close(): Promise<void>;
 }
 
-async function embeddedMonitoring(runtime: Runtime): Promise<MonitoringHandle> {
+export interface EmbeddedMonitoring extends MonitoringHandle {
+  /**
+   * With a replay: moves the recording one candle and ticks the scheduler at its close; false once the
+   * recording has no more candles. serve calls it every REPLAY_STEP_MS.
+   */
+  step(): Promise<boolean>;
+}
+
+/**
+ * npm start's scheduler without REDIS_URL: every cycle runs in this process, on the runtime's engine. Over a
+ * replay the recording is stepped a candle at a time (`stepTimer: false` leaves the stepping to the caller,
+ * as the parity suite does).
+ */
+export async function embeddedMonitoring(runtime: Runtime, options: { stepTimer?: boolean } = {}): Promise<EmbeddedMonitoring> {
   const scheduler = new Scheduler({
     clock: runtime.clock,
     engine: runtime.engine,
@@ -104,24 +121,30 @@ async function embeddedMonitoring(runtime: Runtime): Promise<MonitoringHandle> {
   const replay = runtime.replay;
   if (!replay) {
     scheduler.startLoop();
-    return { control: scheduler, close: () => scheduler.close() };
+    return { control: scheduler, close: () => scheduler.close(), step: async () => false };
   }
-  // A replay moves one recorded candle per REPLAY_STEP_MS and the scheduler ticks at each new close, so a
-  // recorded day trades in minutes through the very same scheduler and engine.
+  // A replay moves one recorded candle per step and the scheduler ticks at each new close, so a recorded day
+  // trades in minutes through the very same scheduler and engine.
+  const step = async (): Promise<boolean> => {
+    if (!replay.advance()) return false;
+    await scheduler.tick(replay.now());
+    return true;
+  };
+  if (options.stepTimer === false) return { control: scheduler, close: () => scheduler.close(), step };
   let stepping = false;
   const timer = setInterval(() => {
     if (stepping) return;
     stepping = true;
-    const advanced = replay.advance();
-    void (advanced ? scheduler.tick(replay.now()) : Promise.resolve())
+    void step()
+      .then((advanced) => {
+        if (advanced) return;
+        clearInterval(timer);
+        runtime.log.info('replay finished: the recording has no more candles');
+      })
       .catch((error: unknown) => runtime.log.warn({ err: (error as Error).message }, 'replay step failed'))
       .finally(() => {
         stepping = false;
       });
-    if (!advanced) {
-      clearInterval(timer);
-      runtime.log.info('replay finished: the recording has no more candles');
-    }
   }, runtime.config.REPLAY_STEP_MS);
   return {
     control: scheduler,
@@ -129,6 +152,7 @@ async function embeddedMonitoring(runtime: Runtime): Promise<MonitoringHandle> {
       clearInterval(timer);
       await scheduler.close();
     },
+    step,
   };
 }
 

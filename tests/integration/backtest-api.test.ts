@@ -112,4 +112,38 @@ describe('POST /api/backtests', () => {
     const ok = await start({ strategy: 'breakout', symbol: 'BTCUSDT', params: { period: 30, exitPeriod: 10 } });
     expect((await ok.done).status).toBe('completed');
   });
+
+  it('protocol and settings in the body: a brain run reports its settings, denials, halts and stops', async () => {
+    const { id, done } = await start({
+      protocol: 'brain',
+      symbol: 'BTCUSDT',
+      interval: '1h',
+      settings: { MAX_DAILY_LOSS: 0.01, MAX_ENTRIES_PER_POSITION: 2 },
+    });
+    expect((await done).status).toBe('completed');
+    const body = (await app.inject({ method: 'GET', url: `/api/backtests/${id}` })).json() as {
+      result: { settings: Record<string, unknown>; denials: Record<string, number>; halts: number; stops: number };
+    };
+    expect(body.result.settings).toMatchObject({
+      PROTOCOL: 'brain',
+      MAX_DAILY_LOSS: 0.01,
+      MAX_ENTRIES_PER_POSITION: 2,
+      FILL_TIMING: 'next-open',
+    });
+    expect(typeof body.result.halts).toBe('number');
+    expect(body.result.stops).toBeGreaterThan(0);
+    expect(Object.keys(body.result.denials).length).toBeGreaterThan(0);
+  });
+
+  it('a bad setting, an unknown one, or a strategy with brain is a 422 before anything is queued', async () => {
+    for (const payload of [
+      { symbol: 'BTCUSDT', settings: { MAX_ENTRIES_PER_POSITION: 0 } },
+      { symbol: 'BTCUSDT', settings: { NOT_A_SETTING: 1 } },
+      { symbol: 'BTCUSDT', protocol: 'brain', strategy: 'sma-cross' },
+      { symbol: 'BTCUSDT', protocol: 'magic' },
+    ]) {
+      const res = await app.inject({ method: 'POST', url: '/api/backtests', payload });
+      expect(res.statusCode, JSON.stringify(payload)).toBe(422);
+    }
+  });
 });

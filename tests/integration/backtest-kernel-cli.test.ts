@@ -77,4 +77,29 @@ describe('conclave backtest --strategy sma-cross on a real 1m file: the paper-tr
       stderr: expect.stringContaining('enable map'),
     });
   }, 120_000);
+
+  it('--protocol brain on a real 1h file: the summary shows regimes, strategy switches, denials and stops', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kernel-cli-brain-'));
+    const out = join(dir, 'run.json');
+    const args = ['backtest', '--data', sharedData('klines', 'BTCUSDT_1h.csv'), '--protocol', 'brain'];
+    const window = ['--from', '2022-05-01', '--to', '2022-08-01', '--set', 'MODEL_TREES=20', '--json', out];
+    const { stdout } = await conclave([...args, ...window], {}, dir);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as RunJson & {
+      regimes: Record<string, number>;
+      strategy_switches: { enabled: string[] }[];
+    };
+    const summary = readFileSync(/report: (.+summary\.md)/.exec(stdout)?.[1] as string, 'utf8');
+    expect(json.settings).toMatchObject({ PROTOCOL: 'brain', FILL_TIMING: 'next-open' });
+    expect(Object.keys(json.regimes).length).toBeGreaterThan(1);
+    expect(json.strategy_switches.length).toBeGreaterThan(1);
+    expect(json.stops.length).toBeGreaterThan(0);
+    expect(Object.keys(json.denials).length).toBeGreaterThan(0);
+    expect(summary).toContain('### Regimes (cycles in each)');
+    for (const [regime, n] of Object.entries(json.regimes)) expect(summary).toContain(`| ${regime} | ${n} |`);
+    expect(summary).toContain(`### Strategy switches: ${json.strategy_switches.length}`);
+    for (const [code, n] of Object.entries(json.denials)) expect(summary).toContain(`| ${code} | ${n} |`);
+    const stopLoss = json.stops.filter((s) => s.kind === 'STOP_LOSS').length;
+    expect(summary).toContain(`### Stops hit: ${stopLoss} stop-loss, ${json.stops.length - stopLoss} take-profit`);
+    expect(summary).toContain('- PROTOCOL: brain');
+  }, 240_000);
 });

@@ -334,6 +334,15 @@ describe('platform API on loopback (real server, real SQLite, fake venues)', () 
   });
 
   describe('OpenAPI', () => {
+    it('documents protocol and settings of POST /api/backtests', async () => {
+      const doc = (await api('GET', '/openapi.json')).body as {
+        paths: Record<string, { post?: { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } } }>;
+      };
+      const body = doc.paths['/api/backtests'].post?.requestBody.content['application/json'].schema.properties ?? {};
+      expect(Object.keys(body)).toEqual(expect.arrayContaining(['protocol', 'strategy', 'settings']));
+      expect(JSON.stringify(body.protocol)).toContain('consensus');
+    });
+
     it('documents every platform route with request and response schemas', async () => {
       const doc = (await api('GET', '/openapi.json')).body;
       const expected: Array<[string, string, string]> = [
