@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { INTERVALS } from './domain/candle.js';
 import { ConclaveError } from './domain/errors.js';
@@ -229,7 +229,7 @@ export const CONFIG_FIELDS = {
   DATABASE_URL: {
     schema: z.string().min(1),
     default: 'sqlite:///./data/conclave.db',
-    doc: 'SQLite file (plain path, sqlite:///relative.db, sqlite:////absolute.db) or postgres://...',
+    doc: 'SQLite file ending in .db/.sqlite/.sqlite3 (plain path, sqlite:///relative.db, sqlite:////absolute.db) or postgres://...; its directory must exist unless it is DATA_DIR.',
   },
   RETENTION_DAYS: {
     schema: z.coerce.number().int().min(0).max(3650),
@@ -342,6 +342,8 @@ export interface AppConfig extends RawConfig {
   readonly isLoopback: boolean;
 }
 
+const SQLITE_FILE = /\.(db|sqlite|sqlite3)$/i;
+
 /**
  * Parses the seed's DATABASE_URL forms: a plain path, `sqlite:///relative.db` (three slashes: relative),
  * `sqlite:////absolute.db` (four: absolute), `:memory:`, and `postgres://` / `postgresql://`.
@@ -360,6 +362,14 @@ export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarg
     );
   }
   if (path.length === 0) throw new ConclaveError('CONFIG_INVALID', 'DATABASE_URL: empty SQLite path', { field: 'DATABASE_URL' });
+  // A typo (`DATABASE_URL=garbage`, a URL without its scheme) would otherwise become a database file of that name.
+  if (!SQLITE_FILE.test(path)) {
+    throw new ConclaveError(
+      'CONFIG_INVALID',
+      `DATABASE_URL=${url}: expected postgres://..., :memory:, or a SQLite file ending in .db, .sqlite or .sqlite3`,
+      { field: 'DATABASE_URL' },
+    );
+  }
   return { kind: 'sqlite', path: isAbsolute(path) ? path : resolve(cwd, path) };
 }
 
@@ -450,6 +460,17 @@ export function withOverrides(config: AppConfig, overrides: Readonly<Partial<Rec
   return Object.freeze(raw as unknown as AppConfig);
 }
 
+/**
+ * The SQLite file's directory must exist, except DATA_DIR itself, which the store creates: a path under a
+ * missing directory is more likely a typo than a wish for a new directory tree.
+ */
+function sqliteDirectoryExists(database: DatabaseTarget, dataDir: string): string | null {
+  if (database.kind !== 'sqlite' || database.path === ':memory:') return null;
+  const dir = dirname(database.path);
+  if (existsSync(dir) || resolve(dir) === resolve(dataDir)) return null;
+  return `DATABASE_URL: directory ${dir} does not exist; create it, or put the database in DATA_DIR (${dataDir}), which is created on demand`;
+}
+
 /** Reads `.env` (if present) under the real environment, which wins. */
 export function loadDotEnv(file = '.env'): void {
   if (existsSync(file)) process.loadEnvFile(file);
@@ -481,6 +502,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     } catch (error) {
       problems.push((error as Error).message);
     }
+  }
+  if (database) {
+    const problem = sqliteDirectoryExists(database, raw.DATA_DIR as string);
+    if (problem) problems.push(problem);
   }
   if (problems.length > 0 || !database) {
     throw new ConclaveError('CONFIG_INVALID', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, { problems });
