@@ -81,6 +81,21 @@ export const CONFIG_FIELDS = {
     default: '1000',
     doc: 'In-memory cache of venue answers, so many watchers of one symbol cause one request.',
   },
+  VENUE_DEADLINE_MS: {
+    schema: z.coerce.number().int().min(100).max(600_000),
+    default: '15000',
+    doc: 'Total budget of one venue call, retries, backoff and Retry-After waits included; a 429 asking to wait past it fails at once with 503 MARKET_DATA_UNAVAILABLE.',
+  },
+  VENUE_MAX_RESPONSE_BYTES: {
+    schema: z.coerce.number().int().min(65_536).max(268_435_456),
+    default: '8388608',
+    doc: 'Largest venue body read (bytes, default 8 MiB); a larger one is cut off mid-stream and answered 502 MARKET_DATA_INVALID.',
+  },
+  MAX_PRICE_JUMP: {
+    schema: z.coerce.number().positive().max(10),
+    default: '0.2',
+    doc: 'Largest move (fraction, 0.2 = 20 %) a live price or the newest candle may make from the last closed candle; a bigger one halts that symbol on that venue (502 MARKET_DATA_INVALID) until a price within the bound comes back.',
+  },
   MODEL_PATH: {
     schema: z.string().min(1),
     default: './models/trading_model.json',
@@ -396,6 +411,11 @@ const RULES: ReadonlyArray<(c: RawConfig) => string | null> = [
     if (!c.MARKET_SOURCE.startsWith('replay:')) return null;
     const file = c.MARKET_SOURCE.slice('replay:'.length);
     return existsSync(file) ? null : `MARKET_SOURCE=${c.MARKET_SOURCE}: file not found: ${file}`;
+  },
+  function venueDeadlineFitsAnAttempt(c) {
+    return c.VENUE_DEADLINE_MS < c.HTTP_TIMEOUT_MS
+      ? `VENUE_DEADLINE_MS=${c.VENUE_DEADLINE_MS} is shorter than HTTP_TIMEOUT_MS=${c.HTTP_TIMEOUT_MS}: one attempt could not use its own timeout`
+      : null;
   },
   function regimeFitsCandleWindow(c) {
     const need = Math.max(c.REGIME_TREND_WINDOW + 1, 2 * c.REGIME_VOL_WINDOW + 1);

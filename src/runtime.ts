@@ -15,6 +15,7 @@ import type { TradingEngine } from './engine/trading-engine.js';
 import type { PaperBroker } from './execution/paper-broker.js';
 import { buildKernel } from './kernel.js';
 import { createMarketSource } from './market/factory.js';
+import { MarketHalts } from './market/market-halts.js';
 import type { MarketDataSource } from './market/port.js';
 import { ReplaySource } from './market/replay-source.js';
 import { resolveSymbol } from './market/symbols.js';
@@ -55,6 +56,8 @@ export interface Runtime {
   readonly clock: Clock;
   readonly store: Store;
   readonly source: MarketDataSource;
+  /** Symbols the price-jump guard has halted per venue; transitions feed metrics, the log and /ws. */
+  readonly marketHalts: MarketHalts;
   /** The recording when MARKET_SOURCE=replay:<csv> (its cursor is the clock); null otherwise. */
   readonly replay: ReplaySource | null;
   readonly model: ModelHolder;
@@ -103,8 +106,18 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
   const store = await openStore(config.database, { log: (m) => log.info(m) });
   try {
     const metrics = new Metrics({ clock, processMetrics: true, drawdownLimit: config.MAX_DRAWDOWN, labels: options.metricsLabels });
+    const marketHalts = new MarketHalts();
+    metrics.attachMarketHalts(marketHalts);
+    marketHalts.onChange((e) =>
+      e.halted
+        ? log.warn(
+            { venue: e.venue, symbol: e.symbol, reason: e.reason, price: e.price, reference: e.reference },
+            `market halted: ${e.message}`,
+          )
+        : log.info({ venue: e.venue, symbol: e.symbol, price: e.price }, `market resumed: ${e.message}`),
+    );
     // Live venues route by symbol (AAPL to Yahoo beside a crypto venue); offline sources serve every symbol.
-    const source = instrumentSource(options.source ?? replay ?? routedSource(config, clock), metrics);
+    const source = instrumentSource(options.source ?? replay ?? routedSource(config, clock, marketHalts), metrics);
     const { model, source: modelSource } = options.model
       ? { model: options.model, source: 'injected' }
       : await loadOrTrain({
@@ -187,6 +200,7 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
       clock,
       store,
       source,
+      marketHalts,
       replay,
       model: holder,
       broker,
@@ -207,9 +221,9 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
 }
 
 /** The configured source; a live venue is wrapped in a router so stock symbols reach Yahoo and crypto the venue. */
-function routedSource(config: AppConfig, clock: Clock): MarketDataSource {
-  const main = createMarketSource(config, { now: () => clock.now() });
-  return main.venue === 'synthetic' || main.venue === 'replay' ? main : venueRouterAround(main, config, () => clock.now());
+function routedSource(config: AppConfig, clock: Clock, halts: MarketHalts): MarketDataSource {
+  const main = createMarketSource(config, { now: () => clock.now(), halts });
+  return main.venue === 'synthetic' || main.venue === 'replay' ? main : venueRouterAround(main, config, () => clock.now(), halts);
 }
 
 /** The LLM analyst as a consensus voter when CONSENSUS_LLM_VOTER is on (config rules ensure the LLM is set). */

@@ -30,6 +30,7 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
   const scanner = createScannerService(runtime.config, {
     now: () => runtime.clock.now(),
     log: runtime.log,
+    halts: runtime.marketHalts,
   });
   const embedded = extra.monitoring ? null : await embeddedScheduler(runtime);
   try {
@@ -37,11 +38,12 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
       config: runtime.config,
       clock: runtime.clock,
       store: runtime.store,
-      market: platformMarketReader(runtime.source, runtime.config, runtime.clock),
+      market: platformMarketReader(runtime.source, runtime.config, runtime.clock, runtime.marketHalts),
       engine: runtime.engine,
       registry: runtime.registry,
       model: () => runtime.model.current,
       monitoring: extra.monitoring ?? embedded ?? unavailableMonitoring(runtime.config.KLINE_INTERVAL),
+      marketHalts: runtime.marketHalts,
     });
     const app = await buildApp(
       {

@@ -5,6 +5,7 @@ import type { AgentRegistry } from '../engine/agent-registry.js';
 import type { Clock } from '../engine/clock.js';
 import type { MonitoringControl } from '../engine/monitoring.js';
 import type { TradingEngine } from '../engine/trading-engine.js';
+import type { MarketHalts } from '../market/market-halts.js';
 import type { TradingModel } from '../ml/model.js';
 import { AgentService } from '../services/agent-service.js';
 import { DecisionService } from '../services/decision-service.js';
@@ -21,7 +22,7 @@ import { registerMarketDataRoutes } from './routes/market-data.routes.js';
 import { registerModelRoutes } from './routes/model.routes.js';
 import { registerSymbolRoutes } from './routes/symbols.routes.js';
 import { registerWebSocket } from './ws.js';
-import { LiveHub } from './ws-hub.js';
+import { LiveHub, marketHaltMessage } from './ws-hub.js';
 
 /** What the platform API (auth, symbols, market data, decisions, agents, /ws) is built from; wired in server.ts. */
 export interface PlatformDeps {
@@ -34,6 +35,8 @@ export interface PlatformDeps {
   readonly registry: Pick<AgentRegistry, 'all' | 'get'>;
   readonly model: () => TradingModel;
   readonly monitoring: MonitoringControl;
+  /** Halts of the price-jump guard, pushed to every /ws client as `market_halt`. */
+  readonly marketHalts?: Pick<MarketHalts, 'onChange'>;
 }
 
 export interface Platform {
@@ -96,6 +99,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
 
   const agentsSnapshot = () => deps.registry.all().map((s) => agentJson({ ...s, health: health(s), monitoring: null }));
   const unsubscribe = deps.engine.onCycle((outcome) => hub.publishCycle(outcome, agentsSnapshot()));
+  const stopHalts = deps.marketHalts?.onChange((e) => hub.broadcast(marketHaltMessage(e)));
   const onMonitoringChange = (userId: number) => {
     // Status changes reach live clients without a poll; a failure here must not fail the HTTP request.
     deps.monitoring
@@ -126,6 +130,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
     tokens,
     close: () => {
       unsubscribe();
+      stopHalts?.();
     },
   };
 }

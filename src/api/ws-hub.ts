@@ -1,4 +1,5 @@
 import type { CycleOutcome } from '../engine/trading-engine.js';
+import type { MarketHaltEvent } from '../market/market-halts.js';
 
 /** The slice of a WebSocket the hub needs (the `ws` package's socket fits). */
 export interface LiveSocket {
@@ -11,7 +12,17 @@ export interface LiveSocket {
 const OPEN = 1;
 
 /** Every message the server sends on /ws: `{type, seq, ts, data}`; `seq` counts messages sent to this client. */
-export type LiveMessageType = 'hello' | 'subscribed' | 'cycle' | 'decision' | 'fill' | 'equity' | 'agent_status' | 'error' | 'pong';
+export type LiveMessageType =
+  | 'hello'
+  | 'subscribed'
+  | 'cycle'
+  | 'decision'
+  | 'fill'
+  | 'equity'
+  | 'agent_status'
+  | 'market_halt'
+  | 'error'
+  | 'pong';
 
 export interface LiveMessage {
   readonly type: LiveMessageType;
@@ -89,6 +100,14 @@ export class LiveHub {
   publish(userId: number, message: LiveMessage): void {
     for (const client of this.clients) {
       if (client.userId !== userId) continue;
+      if (message.symbol !== undefined && client.symbols !== null && !client.symbols.has(message.symbol)) continue;
+      this.sendTo(client, message);
+    }
+  }
+
+  /** Sends to every client of every user subscribed to the message's symbol (market events are not per user). */
+  broadcast(message: LiveMessage): void {
+    for (const client of this.clients) {
       if (message.symbol !== undefined && client.symbols !== null && !client.symbols.has(message.symbol)) continue;
       this.sendTo(client, message);
     }
@@ -189,6 +208,24 @@ export function cycleMessages(o: CycleOutcome, agents: unknown): LiveMessage[] {
   });
   out.push({ type: 'agent_status', data: { agents } });
   return out;
+}
+
+/** Snake_case JSON of a halt or release by the price-jump guard, as documented in the OpenAPI description of /ws. */
+export function marketHaltMessage(e: MarketHaltEvent): LiveMessage {
+  return {
+    type: 'market_halt',
+    symbol: e.symbol,
+    data: {
+      venue: e.venue,
+      symbol: e.symbol,
+      halted: e.halted,
+      reason: e.reason,
+      price: e.price,
+      reference: e.reference,
+      message: e.message,
+      time: iso(e.at),
+    },
+  };
 }
 
 function iso(ms: number): string {

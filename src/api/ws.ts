@@ -30,7 +30,8 @@ export const WS_DESCRIPTION = [
   'Server messages are JSON `{type, seq, ts, dropped, data}`; `seq` counts messages to this client, `dropped` how many it has missed because it read too slowly.',
   'Types: `hello`, `subscribed`, `cycle` {cycle_id, symbol, protocol, started_at, finished_at, price, action, status, reason},',
   '`decision` {cycle_id, symbol, action, confidence, reason, model_version, strategy}, `fill` {cycle_id, order_id, symbol, side, quantity, price, execution_price, fee, time},',
-  '`equity` {cycle_id, time, equity, cash, realized_pnl, unrealized_pnl, fees_paid, positions}, `agent_status` {agents | monitoring}, `error` {code, message}, `pong`.',
+  '`equity` {cycle_id, time, equity, cash, realized_pnl, unrealized_pnl, fees_paid, positions}, `agent_status` {agents | monitoring},',
+  '`market_halt` {venue, symbol, halted, reason, price, reference, message, time} (to every user: the price-jump guard halted a symbol on a venue, or a sane price lifted the halt), `error` {code, message}, `pong`.',
   'Client messages: `{"type":"subscribe","symbols":["BTCUSDT"]}` (only those symbols from then on), `{"type":"unsubscribe","symbols":[...]}` (none: every symbol again), `{"type":"ping"}`.',
 ].join(' ');
 

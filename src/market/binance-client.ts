@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Candle, Interval } from '../domain/candle.js';
 import { ConclaveError } from '../domain/errors.js';
 import type { HttpClient, HttpRequest } from '../net/http-client.js';
+import { checkTickerSymbol } from './data-guard.js';
 import type { KlineProgress, KlineRangeQuery, MarketDataSource, Ticker24h } from './port.js';
 import {
   appendAscending,
@@ -54,14 +55,16 @@ export class BinanceMarketDataClient implements MarketDataSource {
   }
 
   /**
-   * Last traded price (GET /api/v3/ticker/price).
+   * Last traded price (GET /api/v3/ticker/price), refused when the answer is about another symbol.
    * @throws ConclaveError VALIDATION_ERROR (symbol shape), UNKNOWN_SYMBOL, MARKET_DATA_UNAVAILABLE,
    * MARKET_DATA_INVALID, RATE_LIMITED, VENUE_BANNED.
    */
   async getCurrentPrice(symbol: string): Promise<number> {
     const sym = normalizeCryptoSymbol(symbol, 'binance');
     const body = await this.get('/api/v3/ticker/price', { symbol: sym }, sym);
-    return parseBody(tickerPriceSchema, body, 'binance', '/api/v3/ticker/price').price;
+    const ticker = parseBody(tickerPriceSchema, body, 'binance', '/api/v3/ticker/price');
+    checkTickerSymbol(ticker.symbol, { venue: 'binance', symbol: sym });
+    return ticker.price;
   }
 
   /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Candle, type Interval, intervalMs } from '../domain/candle.js';
 import { ConclaveError } from '../domain/errors.js';
 import type { HttpClient, HttpRequest } from '../net/http-client.js';
+import { checkTickerSymbol } from './data-guard.js';
 import type { KlineProgress, KlineRangeQuery, MarketDataSource, Ticker24h } from './port.js';
 import {
   appendAscending,
@@ -86,7 +87,10 @@ export class BybitMarketDataClient implements MarketDataSource {
   async getCurrentPrice(symbol: string): Promise<number> {
     const sym = normalizeCryptoSymbol(symbol, 'bybit');
     const { result } = await this.get('/v5/market/tickers', { category: this.options.category, symbol: sym }, sym);
-    const ticker = parseBody(tickersResultSchema, result, 'bybit', '/v5/market/tickers').list.find((t) => t.symbol === sym);
+    const list = parseBody(tickersResultSchema, result, 'bybit', '/v5/market/tickers').list;
+    const ticker = list.find((t) => t.symbol === sym);
+    // Tickers of other symbols where ours was asked for is a wrong answer, not an unknown symbol.
+    if (!ticker && list.length > 0) checkTickerSymbol(list[0].symbol, { venue: 'bybit', symbol: sym });
     if (!ticker)
       throw new ConclaveError('UNKNOWN_SYMBOL', `bybit ${this.options.category} lists no ticker "${sym}"`, { symbol: sym, venue: 'bybit' });
     return ticker.lastPrice;

@@ -4,6 +4,8 @@ import type { Venue } from '../domain/market.js';
 import { BinanceMarketDataClient } from './binance-client.js';
 import { BybitMarketDataClient } from './bybit-client.js';
 import { CachedMarketDataSource } from './cached-source.js';
+import { GuardedMarketDataSource } from './guarded-source.js';
+import { MarketHalts } from './market-halts.js';
 import type { KlineProgress, KlineRangeQuery, MarketDataSource, MarketSession, SteppableSource, Ticker24h } from './port.js';
 import { ReplaySource } from './replay-source.js';
 import { type CryptoVenue, type ResolvedSymbol, resolveSymbol } from './symbols.js';
@@ -20,9 +22,13 @@ export type MarketConfig = Pick<
   | 'YAHOO_BASE_URL'
   | 'HTTP_TIMEOUT_MS'
   | 'HTTP_RETRIES'
+  | 'VENUE_DEADLINE_MS'
+  | 'VENUE_MAX_RESPONSE_BYTES'
+  | 'MAX_PRICE_JUMP'
   | 'MARKET_CACHE_TTL_MS'
   | 'SYNTHETIC_SEED'
   | 'KLINE_INTERVAL'
+  | 'KLINE_LIMIT'
   | 'DEFAULT_SYMBOL'
 >;
 
@@ -31,15 +37,23 @@ export interface MarketDeps {
   readonly now: () => number;
   /** Injected in tests so retries do not really sleep. */
   readonly sleep?: (ms: number) => Promise<unknown>;
+  /** The process's halt book for the price-jump guard; every live venue of one runtime must share one. */
+  readonly halts?: MarketHalts;
 }
 
-/** One unwrapped source by venue name (no cache). */
+/** One unwrapped source by venue name (no cache, no guard): use createLiveVenue for anything that reads prices. */
 export function createVenueSource(
   venue: 'binance' | 'bybit' | 'yahoo' | 'synthetic',
   config: MarketConfig,
   deps: MarketDeps,
 ): MarketDataSource {
-  const http = { timeoutMs: config.HTTP_TIMEOUT_MS, retries: config.HTTP_RETRIES, ...(deps.sleep ? { sleep: deps.sleep } : {}) };
+  const http = {
+    timeoutMs: config.HTTP_TIMEOUT_MS,
+    retries: config.HTTP_RETRIES,
+    deadlineMs: config.VENUE_DEADLINE_MS,
+    maxResponseBytes: config.VENUE_MAX_RESPONSE_BYTES,
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  };
   switch (venue) {
     case 'binance':
       return new BinanceMarketDataClient({ baseUrl: config.BINANCE_BASE_URL, ...http });
@@ -53,8 +67,30 @@ export function createVenueSource(
 }
 
 /**
- * The market source MARKET_SOURCE names: `binance`, `bybit`, `yahoo` and `synthetic` wrapped in the TTL
- * cache (MARKET_CACHE_TTL_MS); `replay:<csv>` as a bare ReplaySource (a SteppableSource: its cursor moves on
+ * A venue as every consumer must see it: the client behind the TTL cache (MARKET_CACHE_TTL_MS), behind the
+ * market-data guard (sanity checks and the MAX_PRICE_JUMP halt). The guard sits outside the cache so the
+ * reference candles of a price check and a snapshot's candles share one venue request. The synthetic
+ * generator is offline and seeded, so it is only cached.
+ */
+export function createLiveVenue(
+  venue: 'binance' | 'bybit' | 'yahoo' | 'synthetic',
+  config: MarketConfig,
+  deps: MarketDeps,
+): MarketDataSource {
+  const cached = new CachedMarketDataSource(createVenueSource(venue, config, deps), { ttlMs: config.MARKET_CACHE_TTL_MS, now: deps.now });
+  if (venue === 'synthetic') return cached;
+  return new GuardedMarketDataSource(cached, {
+    halts: deps.halts ?? new MarketHalts(),
+    maxJump: config.MAX_PRICE_JUMP,
+    now: deps.now,
+    referenceInterval: config.KLINE_INTERVAL,
+    referenceLimit: config.KLINE_LIMIT + 1,
+  });
+}
+
+/**
+ * The market source MARKET_SOURCE names: `binance`, `bybit`, `yahoo` and `synthetic` as createLiveVenue
+ * builds them; `replay:<csv>` (rows checked when the file is read) as a bare ReplaySource (a SteppableSource: its cursor moves on
  * advance(), so a time-based cache would serve stale windows). The replay file's name gives symbol and
  * interval (`BTCUSDT_1h.csv`), else DEFAULT_SYMBOL and KLINE_INTERVAL.
  * @throws ConclaveError VALIDATION_ERROR when the replay file cannot be read.
@@ -69,8 +105,7 @@ export function createMarketSource(config: MarketConfig, deps: MarketDeps): Mark
       return ReplaySource.fromCsv(path, { symbol: config.DEFAULT_SYMBOL, interval: config.KLINE_INTERVAL });
     }
   }
-  const venue = source as 'binance' | 'bybit' | 'yahoo' | 'synthetic';
-  return new CachedMarketDataSource(createVenueSource(venue, config, deps), { ttlMs: config.MARKET_CACHE_TTL_MS, now: deps.now });
+  return createLiveVenue(source as 'binance' | 'bybit' | 'yahoo' | 'synthetic', config, deps);
 }
 
 /** True for sources with a cursor (replay). */
@@ -150,14 +185,14 @@ export class VenueRouter implements MarketDataSource {
 /**
  * A router over the configured source: with MARKET_SOURCE binance or bybit, crypto goes there and stocks
  * to Yahoo; with yahoo, crypto goes to Binance; synthetic and replay serve every symbol. Each venue source
- * is cached.
+ * is cached and guarded, with one halt book between them.
  */
 export function createVenueRouter(config: MarketConfig, deps: MarketDeps): VenueRouter {
-  const main = createMarketSource(config, deps);
+  const shared = { ...deps, halts: deps.halts ?? new MarketHalts() };
+  const main = createMarketSource(config, shared);
   const source = config.MARKET_SOURCE;
   if (source === 'synthetic' || source.startsWith('replay:')) return new VenueRouter(main, main, 'binance');
-  const cache = (s: MarketDataSource) => new CachedMarketDataSource(s, { ttlMs: config.MARKET_CACHE_TTL_MS, now: deps.now });
-  if (source === 'yahoo') return new VenueRouter(cache(createVenueSource('binance', config, deps)), main, 'binance');
+  if (source === 'yahoo') return new VenueRouter(createLiveVenue('binance', config, shared), main, 'binance');
   const cryptoVenue = source as CryptoVenue;
-  return new VenueRouter(main, cache(createVenueSource('yahoo', config, deps)), cryptoVenue);
+  return new VenueRouter(main, createLiveVenue('yahoo', config, shared), cryptoVenue);
 }

@@ -71,7 +71,7 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown, venue: 
   throw new ConclaveError(
     'MARKET_DATA_INVALID',
     `${venue} ${endpoint}: body does not have the expected shape (${body === undefined ? 'not JSON' : problems.join('; ')})`,
-    { venue, endpoint, problems },
+    { venue, endpoint, problems, reason: 'BAD_SHAPE' },
   );
 }
 
@@ -89,25 +89,35 @@ export function appendAscending<T extends { readonly openTime: number }>(into: T
   return added;
 }
 
-/** Connection settings every venue client takes (base URL from config, HTTP_TIMEOUT_MS, HTTP_RETRIES). */
+/**
+ * Connection settings every venue client takes (base URL from config, HTTP_TIMEOUT_MS, HTTP_RETRIES,
+ * VENUE_DEADLINE_MS, VENUE_MAX_RESPONSE_BYTES).
+ */
 export interface VenueHttpOptions {
   readonly baseUrl: string;
   readonly timeoutMs: number;
   /** Retries after 5xx, timeouts and 429 (HTTP_RETRIES). */
   readonly retries: number;
+  /** Total budget of one call, retries and waits included (VENUE_DEADLINE_MS); default: none. */
+  readonly deadlineMs?: number;
+  /** Body size cap in bytes (VENUE_MAX_RESPONSE_BYTES); default 8 MiB. */
+  readonly maxResponseBytes?: number;
   /** Injected in tests to record backoff and Retry-After waits instead of sleeping. */
   readonly sleep?: (ms: number) => Promise<unknown>;
   /** First backoff in ms (doubles per retry). */
   readonly backoffMs?: number;
 }
 
-/** The HttpClient of a venue: the one place venue clients set timeouts, retries and backoff. */
+/** The HttpClient of a venue: the one place venue clients set timeouts, deadline, size cap, retries and backoff. */
 export function venueHttpClient(name: string, options: VenueHttpOptions, headers?: Readonly<Record<string, string>>): HttpClient {
   return new HttpClient({
     name,
     baseUrl: options.baseUrl,
     timeoutMs: options.timeoutMs,
     retries: options.retries,
+    invalidCode: 'MARKET_DATA_INVALID',
+    ...(options.deadlineMs === undefined ? {} : { deadlineMs: options.deadlineMs }),
+    ...(options.maxResponseBytes === undefined ? {} : { maxResponseBytes: options.maxResponseBytes }),
     ...(headers ? { headers } : {}),
     ...(options.backoffMs === undefined ? {} : { backoffMs: options.backoffMs }),
     ...(options.sleep ? { sleep: options.sleep } : {}),

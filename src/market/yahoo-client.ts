@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type Candle, type Interval, intervalMs } from '../domain/candle.js';
 import { ConclaveError } from '../domain/errors.js';
 import type { HttpClient } from '../net/http-client.js';
+import { checkTickerSymbol } from './data-guard.js';
 import type { KlineProgress, KlineRangeQuery, MarketDataSource, MarketSession } from './port.js';
 import { checkInterval, checkLimit, checkRange, parseBody, type VenueHttpOptions, venueHttpClient } from './venue-support.js';
 
@@ -46,6 +47,7 @@ const chartSchema = z.looseObject({
       .array(
         z.looseObject({
           meta: z.looseObject({
+            symbol: z.string().optional(),
             regularMarketPrice: z.number().optional(),
             // Epoch seconds of the exchange's current (or, while closed, latest) regular session.
             currentTradingPeriod: z.looseObject({ regular: z.looseObject({ start: z.number(), end: z.number() }) }).optional(),
@@ -85,11 +87,13 @@ export class YahooMarketDataClient implements MarketDataSource {
   async getCurrentPrice(symbol: string): Promise<number> {
     const sym = normalizeYahooSymbol(symbol);
     const result = await this.chart(sym, { interval: '1d', range: '5d' });
+    if (result.meta.symbol !== undefined) checkTickerSymbol(result.meta.symbol, { venue: 'yahoo', symbol: sym });
     const price = result.meta.regularMarketPrice;
     if (price === undefined || !Number.isFinite(price)) {
       throw new ConclaveError('MARKET_DATA_INVALID', `yahoo chart of ${sym} has no meta.regularMarketPrice`, {
         venue: 'yahoo',
         symbol: sym,
+        reason: 'NOT_A_PRICE',
       });
     }
     return price;
@@ -171,7 +175,11 @@ export class YahooMarketDataClient implements MarketDataSource {
     }
     const result = parsed.chart.result?.[0];
     if (!result)
-      throw new ConclaveError('MARKET_DATA_INVALID', `yahoo chart of ${symbol} has neither result nor error`, { venue: 'yahoo', symbol });
+      throw new ConclaveError('MARKET_DATA_INVALID', `yahoo chart of ${symbol} has neither result nor error`, {
+        venue: 'yahoo',
+        symbol,
+        reason: 'BAD_SHAPE',
+      });
     return result;
   }
 }

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConclaveError, type ErrorCode } from '../domain/errors.js';
 
@@ -15,6 +16,15 @@ export interface HttpClientOptions {
   readonly maxRetryAfterMs?: number;
   /** Error code for "could not get an answer" (MARKET_DATA_UNAVAILABLE for venues, LLM_UNAVAILABLE, ...). */
   readonly unavailableCode?: ErrorCode;
+  /**
+   * Total budget of one request in ms: every attempt, backoff and Retry-After wait fits inside it. A wait that
+   * would overrun it fails at once with `unavailableCode`. Default: no total budget (per-attempt timeouts only).
+   */
+  readonly deadlineMs?: number;
+  /** Largest body read, in bytes; a longer one is cut off mid-stream and fails with `invalidCode`. Default 8 MiB. */
+  readonly maxResponseBytes?: number;
+  /** Error code for a body over `maxResponseBytes` (MARKET_DATA_INVALID for venues); default `unavailableCode`. */
+  readonly invalidCode?: ErrorCode;
   readonly headers?: Readonly<Record<string, string>>;
   /** Injected for tests; defaults to timers/promises setTimeout. */
   readonly sleep?: (ms: number) => Promise<unknown>;
@@ -36,13 +46,19 @@ export interface HttpResponse {
   readonly json: unknown;
 }
 
+export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+
 /**
- * Small fetch wrapper every external call goes through: a timeout per attempt, bounded retries with
- * exponential backoff and jitter on network errors, timeouts and 5xx, 429 honouring Retry-After, and 418
- * (IP ban) failing at once because retrying would extend the ban.
+ * Small fetch wrapper every external call goes through: a timeout per attempt inside an optional total
+ * deadline, bounded retries with exponential backoff and jitter on network errors, timeouts and 5xx, 429
+ * honouring Retry-After, 418 (IP ban) failing at once because retrying would extend the ban, and bodies read as
+ * a stream with a byte cap so a hostile answer cannot make the process buffer it.
  */
 export class HttpClient {
-  private readonly opts: Required<Omit<HttpClientOptions, 'headers'>> & { headers: Readonly<Record<string, string>> };
+  private readonly opts: Required<Omit<HttpClientOptions, 'headers' | 'invalidCode'>> & {
+    headers: Readonly<Record<string, string>>;
+    invalidCode: ErrorCode;
+  };
 
   constructor(options: HttpClientOptions) {
     this.opts = {
@@ -50,9 +66,12 @@ export class HttpClient {
       maxBackoffMs: 5_000,
       maxRetryAfterMs: 30_000,
       unavailableCode: 'MARKET_DATA_UNAVAILABLE',
+      deadlineMs: Number.POSITIVE_INFINITY,
+      maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
       headers: {},
       sleep,
       ...options,
+      invalidCode: options.invalidCode ?? options.unavailableCode ?? 'MARKET_DATA_UNAVAILABLE',
       baseUrl: options.baseUrl.replace(/\/+$/, ''),
     };
   }
@@ -72,16 +91,30 @@ export class HttpClient {
   }
 
   /**
-   * @throws ConclaveError `unavailableCode` after retries are spent, RATE_LIMITED when Retry-After is too
-   * long, VENUE_BANNED on 418.
+   * @throws ConclaveError `unavailableCode` after retries are spent or when the deadline (or a Retry-After
+   * beyond it) ends the request, RATE_LIMITED when Retry-After is too long, VENUE_BANNED on 418, `invalidCode`
+   * when the body exceeds maxResponseBytes.
    */
   async request(path: string, req: HttpRequest = {}): Promise<HttpResponse> {
-    const { name, retries, timeoutMs, unavailableCode } = this.opts;
+    const { name, retries, timeoutMs, unavailableCode, deadlineMs } = this.opts;
     const url = this.url(path, req.query);
+    // Time spent is counted as measured request time plus the waits asked of `sleep`, so an injected sleep
+    // that returns at once still uses up the budget it was asked to wait.
+    let spentMs = 0;
+    const remaining = () => deadlineMs - spentMs;
+    const wait = async (ms: number) => {
+      spentMs += ms;
+      await this.opts.sleep(ms);
+    };
     let lastProblem = '';
+    let attempts = 0;
     for (let attempt = 0; attempt <= retries; attempt++) {
+      const budget = Math.min(timeoutMs, remaining());
+      if (budget <= 0) break;
+      attempts++;
       let response: Response;
       let text: string;
+      const started = performance.now();
       try {
         response = await fetch(url, {
           method: req.method ?? 'GET',
@@ -92,14 +125,23 @@ export class HttpClient {
             ...req.headers,
           },
           body: req.body === undefined ? undefined : JSON.stringify(req.body),
-          signal: AbortSignal.timeout(timeoutMs),
+          signal: AbortSignal.timeout(budget),
         });
-        text = await response.text();
+        text = await readCapped(response, this.opts.maxResponseBytes);
       } catch (error) {
-        lastProblem = isTimeout(error) ? `timed out after ${timeoutMs} ms` : `network error: ${(error as Error).message}`;
-        if (attempt < retries) await this.opts.sleep(this.backoff(attempt));
+        spentMs += performance.now() - started;
+        if (error instanceof BodyTooLarge) {
+          throw new ConclaveError(
+            this.opts.invalidCode,
+            `${name} ${path}: body larger than ${error.limit} bytes (${error.seen === null ? 'read' : 'declared'} ${error.seen ?? `> ${error.limit}`}); reading stopped`,
+            { venue: name, reason: 'RESPONSE_TOO_LARGE', max_bytes: error.limit },
+          );
+        }
+        lastProblem = isTimeout(error) ? `timed out after ${Math.round(budget)} ms` : `network error: ${(error as Error).message}`;
+        if (attempt < retries && !(await this.backoffWithin(attempt, remaining, wait))) break;
         continue;
       }
+      spentMs += performance.now() - started;
       if (response.status === 418) {
         throw new ConclaveError(
           'VENUE_BANNED',
@@ -113,33 +155,88 @@ export class HttpClient {
       if (response.status === 429) {
         const waitMs = retryAfterMs(response.headers.get('retry-after')) ?? this.backoff(attempt);
         lastProblem = `rate limited (HTTP 429, Retry-After ${response.headers.get('retry-after') ?? 'absent'})`;
+        if (waitMs >= remaining()) {
+          throw new ConclaveError(
+            unavailableCode,
+            `${name}: ${lastProblem}; waiting ${Math.round(waitMs)} ms would pass the ${deadlineMs} ms deadline (${Math.max(0, Math.round(remaining()))} ms left)`,
+            { venue: name, reason: 'RETRY_AFTER_BEYOND_DEADLINE', retry_after_ms: waitMs, deadline_ms: deadlineMs },
+          );
+        }
         if (waitMs > this.opts.maxRetryAfterMs || attempt >= retries) {
           throw new ConclaveError('RATE_LIMITED', `${name}: ${lastProblem}`, { venue: name, retry_after_ms: waitMs });
         }
-        await this.opts.sleep(waitMs);
+        await wait(waitMs);
         continue;
       }
       if (response.status >= 500) {
         lastProblem = `HTTP ${response.status}`;
-        if (attempt < retries) await this.opts.sleep(this.backoff(attempt));
+        if (attempt < retries && !(await this.backoffWithin(attempt, remaining, wait))) break;
         continue;
       }
       return { status: response.status, headers: response.headers, text, json: parseJson(text) };
     }
+    const outOfTime = remaining() <= 0 || attempts < retries + 1;
     throw new ConclaveError(
       unavailableCode,
-      `${name} unavailable at ${this.opts.baseUrl}: ${lastProblem} (after ${retries + 1} attempts)`,
+      `${name} unavailable at ${this.opts.baseUrl}: ${lastProblem} (after ${attempts} attempt${attempts === 1 ? '' : 's'}${outOfTime ? `, ${deadlineMs} ms deadline reached` : ''})`,
       {
         venue: name,
-        attempts: retries + 1,
+        attempts,
+        ...(outOfTime ? { reason: 'DEADLINE', deadline_ms: deadlineMs } : {}),
       },
     );
+  }
+
+  /** Sleeps the backoff of `attempt` when it leaves time for another attempt; false when the deadline forbids it. */
+  private async backoffWithin(attempt: number, remaining: () => number, wait: (ms: number) => Promise<void>): Promise<boolean> {
+    const ms = this.backoff(attempt);
+    if (ms >= remaining()) return false;
+    await wait(ms);
+    return true;
   }
 
   private backoff(attempt: number): number {
     const base = Math.min(this.opts.maxBackoffMs, this.opts.backoffMs * 2 ** attempt);
     return base / 2 + Math.random() * (base / 2);
   }
+}
+
+/** Thrown inside `request` by readCapped; turned into a ConclaveError there. */
+class BodyTooLarge extends Error {
+  constructor(
+    readonly limit: number,
+    /** Bytes declared by Content-Length, or null when the stream ran past the limit. */
+    readonly seen: number | null,
+  ) {
+    super(`body larger than ${limit} bytes`);
+  }
+}
+
+/**
+ * The body as text, read chunk by chunk and abandoned (the connection is cancelled) as soon as it passes
+ * `limit` bytes, so at most `limit` bytes plus one chunk are ever held.
+ */
+async function readCapped(response: Response, limit: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? Number.NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new BodyTooLarge(limit, declared);
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => undefined);
+      throw new BodyTooLarge(limit, null);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
 }
 
 function isTimeout(error: unknown): boolean {

@@ -1,43 +1,43 @@
 import type { AppConfig } from '../config.js';
 import { OpenAICompatibleClient } from '../llm/openai-compatible-client.js';
 import type { JsonChat } from '../llm/port.js';
-import { BinanceMarketDataClient } from '../market/binance-client.js';
 import { CachedMarketDataSource } from '../market/cached-source.js';
+import { createVenueSource, type MarketConfig } from '../market/factory.js';
+import { GuardedMarketDataSource } from '../market/guarded-source.js';
+import { MarketHalts } from '../market/market-halts.js';
 import type { MarketDataSource } from '../market/port.js';
 import type { ScanSettings } from './market-scan.js';
 import { type ScanLog, ScannerService } from './scanner-service.js';
 import { type ReportNotifier, TelegramSender } from './telegram-sender.js';
 
-/** The config fields the scanner reads. */
-export type ScannerConfig = Pick<
-  AppConfig,
-  | 'BINANCE_BASE_URL'
-  | 'HTTP_TIMEOUT_MS'
-  | 'HTTP_RETRIES'
-  | 'DATA_DIR'
-  | 'LLM_BASE_URL'
-  | 'LLM_API_KEY'
-  | 'LLM_MODEL'
-  | 'LLM_TIMEOUT_MS'
-  | 'LLM_INPUT_USD_PER_MTOK'
-  | 'LLM_OUTPUT_USD_PER_MTOK'
-  | 'TELEGRAM_BOT_TOKEN'
-  | 'TELEGRAM_CHAT_ID'
-  | 'TELEGRAM_BASE_URL'
-  | 'SCAN_UNIVERSE'
-  | 'SCAN_TIMEFRAMES'
-  | 'SCAN_SIGNAL_TIMEFRAME'
-  | 'SCAN_CANDLES'
-  | 'SCAN_CONCURRENCY'
-  | 'SCAN_TOP_N'
-  | 'SCAN_MIN_CONFLUENCE'
-  | 'SCAN_MIN_PROBABILITY'
-  | 'SCAN_MIN_RR'
-  | 'SCAN_MIN_ALIGNED'
-  | 'SCAN_MIN_SAMPLE'
-  | 'SCAN_STOP_ATR'
-  | 'SCAN_MAX_HOLD_BARS'
->;
+/** The config fields the scanner reads (the market ones for its Binance client and guard). */
+export type ScannerConfig = MarketConfig &
+  Pick<
+    AppConfig,
+    | 'DATA_DIR'
+    | 'LLM_BASE_URL'
+    | 'LLM_API_KEY'
+    | 'LLM_MODEL'
+    | 'LLM_TIMEOUT_MS'
+    | 'LLM_INPUT_USD_PER_MTOK'
+    | 'LLM_OUTPUT_USD_PER_MTOK'
+    | 'TELEGRAM_BOT_TOKEN'
+    | 'TELEGRAM_CHAT_ID'
+    | 'TELEGRAM_BASE_URL'
+    | 'SCAN_UNIVERSE'
+    | 'SCAN_TIMEFRAMES'
+    | 'SCAN_SIGNAL_TIMEFRAME'
+    | 'SCAN_CANDLES'
+    | 'SCAN_CONCURRENCY'
+    | 'SCAN_TOP_N'
+    | 'SCAN_MIN_CONFLUENCE'
+    | 'SCAN_MIN_PROBABILITY'
+    | 'SCAN_MIN_RR'
+    | 'SCAN_MIN_ALIGNED'
+    | 'SCAN_MIN_SAMPLE'
+    | 'SCAN_STOP_ATR'
+    | 'SCAN_MAX_HOLD_BARS'
+  >;
 
 /** Scan settings from config (detector parameters keep their documented defaults). */
 export function scanSettingsFromConfig(c: ScannerConfig): ScanSettings {
@@ -93,19 +93,28 @@ export function notifierFromConfig(c: ScannerConfig): ReportNotifier | null {
 }
 
 /**
- * A ScannerService wired from config: a Binance client (BINANCE_BASE_URL) behind a candle cache, the LLM
- * and Telegram when configured. Needs neither the database nor the model.
+ * A ScannerService wired from config: a Binance client (BINANCE_BASE_URL) behind a candle cache and the
+ * market-data guard, the LLM and Telegram when configured. Needs neither the database nor the model.
  */
 export function createScannerService(
   c: ScannerConfig,
-  deps: { now: () => number; log?: ScanLog; market?: MarketDataSource; cacheTtlMs?: number },
+  deps: { now: () => number; log?: ScanLog; market?: MarketDataSource; cacheTtlMs?: number; halts?: MarketHalts },
 ): ScannerService {
   const market =
     deps.market ??
-    new CachedMarketDataSource(
-      new BinanceMarketDataClient({ baseUrl: c.BINANCE_BASE_URL, timeoutMs: c.HTTP_TIMEOUT_MS, retries: c.HTTP_RETRIES }),
-      // Candles of one bar's length are reused across stages and repeated runs within a minute.
-      { ttlMs: deps.cacheTtlMs ?? 60_000, now: deps.now },
+    new GuardedMarketDataSource(
+      new CachedMarketDataSource(
+        createVenueSource('binance', c, { now: deps.now }),
+        // Candles of one bar's length are reused across stages and repeated runs within a minute.
+        { ttlMs: deps.cacheTtlMs ?? 60_000, now: deps.now },
+      ),
+      {
+        halts: deps.halts ?? new MarketHalts(),
+        maxJump: c.MAX_PRICE_JUMP,
+        now: deps.now,
+        referenceInterval: c.KLINE_INTERVAL,
+        referenceLimit: c.KLINE_LIMIT + 1,
+      },
     );
   const { llm, reason } = llmFromConfig(c, deps.log);
   return new ScannerService({

@@ -3,8 +3,8 @@ import type { AppConfig } from '../config.js';
 import type { Interval } from '../domain/candle.js';
 import type { MarketSnapshot } from '../domain/market.js';
 import type { Clock } from '../engine/clock.js';
-import { CachedMarketDataSource } from '../market/cached-source.js';
-import { createVenueSource, type MarketConfig, VenueRouter } from '../market/factory.js';
+import { createLiveVenue, type MarketConfig, VenueRouter } from '../market/factory.js';
+import type { MarketHalts } from '../market/market-halts.js';
 import type { MarketDataSource } from '../market/port.js';
 import type { CryptoVenue, ResolvedSymbol } from '../market/symbols.js';
 import type { MarketReader } from './ports.js';
@@ -34,23 +34,23 @@ export class VenueMarketReader implements MarketReader {
 
 /**
  * A router whose main side is `main` (the runtime's own source, so a replay cursor or an injected fake is
- * shared rather than duplicated) and whose other side is a cached client of the other asset class: Yahoo for
- * stocks beside a crypto venue, Binance for crypto beside Yahoo. Offline sources (synthetic, replay) serve
- * every symbol themselves.
+ * shared rather than duplicated) and whose other side is a cached, guarded client of the other asset class:
+ * Yahoo for stocks beside a crypto venue, Binance for crypto beside Yahoo. Offline sources (synthetic,
+ * replay) serve every symbol themselves. `halts` is the runtime's halt book, shared with `main`'s guard.
  */
-export function venueRouterAround(main: MarketDataSource, config: MarketConfig, now: () => number): VenueRouter {
-  const cache = (s: MarketDataSource) => new CachedMarketDataSource(s, { ttlMs: config.MARKET_CACHE_TTL_MS, now });
+export function venueRouterAround(main: MarketDataSource, config: MarketConfig, now: () => number, halts: MarketHalts): VenueRouter {
+  const deps = { now, halts };
   if (main.venue === 'binance' || main.venue === 'bybit') {
-    return new VenueRouter(main, cache(createVenueSource('yahoo', config, { now })), main.venue as CryptoVenue);
+    return new VenueRouter(main, createLiveVenue('yahoo', config, deps), main.venue as CryptoVenue);
   }
-  if (main.venue === 'yahoo') return new VenueRouter(cache(createVenueSource('binance', config, { now })), main, 'binance');
+  if (main.venue === 'yahoo') return new VenueRouter(createLiveVenue('binance', config, deps), main, 'binance');
   return new VenueRouter(main, main, 'binance');
 }
 
 /** The platform's market reader over a runtime's source and config. */
-export function platformMarketReader(main: MarketDataSource, config: AppConfig, clock: Clock): VenueMarketReader {
+export function platformMarketReader(main: MarketDataSource, config: AppConfig, clock: Clock, halts: MarketHalts): VenueMarketReader {
   return new VenueMarketReader(
-    venueRouterAround(main, config, () => clock.now()),
+    venueRouterAround(main, config, () => clock.now(), halts),
     clock,
     config.KLINE_INTERVAL,
     config.KLINE_LIMIT,

@@ -5,6 +5,7 @@ import type { BusObserver } from '../engine/bus.js';
 import type { Clock } from '../engine/clock.js';
 import type { CycleResult, SchedulerHooks } from '../engine/scheduler.js';
 import type { CycleOutcome } from '../engine/trading-engine.js';
+import type { MarketHalts } from '../market/market-halts.js';
 import type { MarketDataSource } from '../market/port.js';
 
 export interface MetricsOptions {
@@ -47,6 +48,9 @@ export class Metrics {
   readonly regime: Gauge<'symbol' | 'regime'>;
   readonly feedStaleness: Gauge<'symbol'>;
   readonly venueErrors: Counter<'venue' | 'code'>;
+  readonly marketDataRejections: Counter<'venue' | 'reason'>;
+  readonly marketHalts: Counter<'venue' | 'reason'>;
+  readonly marketHalted: Gauge<'venue' | 'symbol'>;
   readonly venueLatency: Histogram<'venue' | 'method'>;
   readonly missedTicks: Counter;
   readonly queueDepth: Gauge<'state'>;
@@ -160,6 +164,24 @@ export class Metrics {
       labelNames: ['venue', 'code'],
       registers: [r],
     });
+    this.marketDataRejections = new Counter({
+      name: 'conclave_market_data_rejections_total',
+      help: 'Venue answers refused by the market-data guard (502 MARKET_DATA_INVALID), by venue and reason',
+      labelNames: ['venue', 'reason'],
+      registers: [r],
+    });
+    this.marketHalts = new Counter({
+      name: 'conclave_market_halts_total',
+      help: 'Times the price-jump guard (MAX_PRICE_JUMP) halted a symbol on a venue, by venue and reason',
+      labelNames: ['venue', 'reason'],
+      registers: [r],
+    });
+    this.marketHalted = new Gauge({
+      name: 'conclave_market_halted',
+      help: '1 while the price-jump guard holds a symbol halted on a venue, 0 once a sane price lifted it',
+      labelNames: ['venue', 'symbol'],
+      registers: [r],
+    });
     this.venueLatency = new Histogram({
       name: 'conclave_venue_request_duration_seconds',
       help: 'Market-data call time (after retries) by venue and method',
@@ -196,6 +218,14 @@ export class Metrics {
         const probed = await self.probeQueue();
         if (probed) this.set(probed.workers);
       },
+    });
+  }
+
+  /** Follows the price-jump guard's halts: the halted gauge per (venue, symbol) and a count of halts. */
+  attachMarketHalts(halts: MarketHalts): () => void {
+    return halts.onChange((e) => {
+      this.marketHalted.set({ venue: e.venue, symbol: e.symbol }, e.halted ? 1 : 0);
+      if (e.halted) this.marketHalts.inc({ venue: e.venue, reason: e.reason });
     });
   }
 
@@ -302,8 +332,9 @@ export class Metrics {
 const SOURCE_METHODS = new Set(['getCurrentPrice', 'getRecentKlines', 'getKlines', 'get24hTickers']);
 
 /**
- * The same source, with every market-data call timed and every failure counted by its error code
- * (`conclave_venue_errors_total{venue,code}`). Other members (a replay's cursor) pass through untouched.
+ * The same source, with every market-data call timed, every failure counted by its error code
+ * (`conclave_venue_errors_total{venue,code}`) and every refused answer by its reason
+ * (`conclave_market_data_rejections_total{venue,reason}`). Other members (a replay's cursor) pass through untouched.
  */
 export function instrumentSource<S extends MarketDataSource>(source: S, metrics: Metrics): S {
   return new Proxy(source, {
@@ -318,6 +349,12 @@ export function instrumentSource<S extends MarketDataSource>(source: S, metrics:
           return await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
         } catch (error) {
           metrics.venueErrors.inc({ venue: target.venue, code: isConclaveError(error) ? error.code : 'INTERNAL_ERROR' });
+          if (isConclaveError(error, 'MARKET_DATA_INVALID')) {
+            // The guard names the venue that answered (a router's stock side is Yahoo) and why it refused.
+            const venue = typeof error.details?.venue === 'string' ? error.details.venue : target.venue;
+            const reason = typeof error.details?.reason === 'string' ? error.details.reason : 'BAD_SHAPE';
+            metrics.marketDataRejections.inc({ venue, reason });
+          }
           throw error;
         } finally {
           metrics.venueLatency.observe({ venue: target.venue, method: prop }, (performance.now() - started) / 1000);

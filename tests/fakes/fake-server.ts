@@ -58,7 +58,7 @@ export async function startFakeServer(opts: FakeServerOptions): Promise<RunningF
       } catch (error) {
         reply = { status: 500, body: { error: `fake crashed: ${(error as Error).message}` } };
       }
-      sendJson(res, reply);
+      sendJson(res, reply.status === 200 ? { ...reply, body: control.tampered(url, reply.body) } : reply);
     })();
   });
   const host = opts.host ?? '127.0.0.1';

@@ -14,7 +14,11 @@ export interface FaultBodies {
   readonly banned: unknown;
 }
 
+/** Rewrites the normal answer body of one path (the rows of /api/v3/klines, a ticker): a venue serving bad data. */
+export type Tamper = (body: unknown, url: URL) => unknown;
+
 type Pending =
+  | { kind: 'huge'; bytes: number; declareLength: boolean }
   | { kind: 'fail'; status: number }
   | { kind: 'rateLimit'; retryAfterS: number }
   | { kind: 'ban'; retryAfterS: number }
@@ -32,6 +36,9 @@ export class FaultSwitches {
   latencyMs = 0;
   private readonly queue: Pending[] = [];
   private readonly counts = new Map<string, number>();
+  private readonly tampers = new Map<string, Tamper>();
+  /** Bytes of huge bodies actually written before the client hung up (what a streaming cap must keep small). */
+  hugeBytesWritten = 0;
 
   constructor(private readonly bodies: FaultBodies) {}
 
@@ -71,11 +78,34 @@ export class FaultSwitches {
     return this;
   }
 
-  /** Clears queued faults, latency and counters. */
+  /**
+   * The next request answers 200 with a body `bytes` long (spaces), streamed in 64 KiB chunks as fast as the
+   * client reads; with `declareLength` the Content-Length header announces the size up front.
+   */
+  hugeBodyNext(bytes: number, declareLength = false): this {
+    this.queue.push({ kind: 'huge', bytes, declareLength });
+    return this;
+  }
+
+  /** Every later answer on `path` goes through `tamper` until reset (faults queued above still win). */
+  tamper(path: string, tamper: Tamper): this {
+    this.tampers.set(path, tamper);
+    return this;
+  }
+
+  /** @internal The answer body after any tamper set for the path. */
+  tampered(url: URL, body: unknown): unknown {
+    const tamper = this.tampers.get(url.pathname);
+    return tamper ? tamper(body, url) : body;
+  }
+
+  /** Clears queued faults, tampers, latency and counters. */
   reset(): void {
     this.queue.length = 0;
     this.counts.clear();
+    this.tampers.clear();
     this.latencyMs = 0;
+    this.hugeBytesWritten = 0;
   }
 
   /** Requests seen on `path` (e.g. `/api/v3/klines`), or on every path when omitted. */
@@ -98,6 +128,9 @@ export class FaultSwitches {
     const fault = this.queue.shift();
     if (!fault) return false;
     switch (fault.kind) {
+      case 'huge':
+        await this.streamHuge(res, fault.bytes, fault.declareLength);
+        return true;
       case 'hang':
         return true; // leave the response open; the server's close() destroys the socket
       case 'fail':
@@ -117,6 +150,26 @@ export class FaultSwitches {
         else sendJson(res, { status: 200, body: { unexpected: true, list: 'not-a-list' } });
         return true;
     }
+  }
+
+  private async streamHuge(res: ServerResponse, bytes: number, declareLength: boolean): Promise<void> {
+    res.writeHead(200, { 'content-type': 'application/json', ...(declareLength ? { 'content-length': String(bytes) } : {}) });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let closed = false;
+    const hungUp = new Promise((resolve) =>
+      res.once('close', () => {
+        closed = true;
+        resolve(undefined);
+      }),
+    );
+    let left = bytes;
+    while (left > 0 && !closed) {
+      const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
+      left -= piece.length;
+      this.hugeBytesWritten += piece.length;
+      if (!res.write(piece)) await Promise.race([new Promise((resolve) => res.once('drain', resolve)), hungUp]);
+    }
+    if (!closed) res.end();
   }
 }
 

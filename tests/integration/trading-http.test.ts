@@ -74,7 +74,7 @@ describe('seed contract through the real HTTP server and a fake Binance', () => 
 
   /** The fields these tests read from the various bodies. */
   interface Json {
-    error: { code: string; message: string };
+    error: { code: string; message: string; details?: Record<string, unknown> };
     symbol: string;
     price: number;
     paths: Record<string, unknown>;
@@ -212,11 +212,18 @@ describe('seed contract through the real HTTP server and a fake Binance', () => 
       expect(await counts()).toEqual(before);
     });
 
-    it('venue rate limiting with a long Retry-After -> 503 RATE_LIMITED', async () => {
+    it('venue rate limiting with a Retry-After past the deadline -> 503 MARKET_DATA_UNAVAILABLE at once, saying the wait', async () => {
+      const before = await counts();
       fake.control.rateLimitNext(4, 120);
+      const started = performance.now();
       const res = await post('/trading/run-cycle');
+      expect(performance.now() - started).toBeLessThan(3_000);
       expect(res.status).toBe(503);
-      expect((await json(res)).error.code).toBe('RATE_LIMITED');
+      const body = await json(res);
+      expect(body.error.code).toBe('MARKET_DATA_UNAVAILABLE');
+      expect(body.error.details).toMatchObject({ reason: 'RETRY_AFTER_BEYOND_DEADLINE', retry_after_ms: 120_000 });
+      fake.control.reset();
+      expect(await counts()).toEqual(before);
     });
 
     it('malformed venue body -> 502 MARKET_DATA_INVALID', async () => {

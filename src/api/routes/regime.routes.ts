@@ -41,7 +41,7 @@ export function registerRegimeRoutes(app: ApiApp, deps: RegimeRouteDeps): void {
         summary: 'Market regime (BULL / BEAR / RANGE / HIGH_VOL): all tracked symbols, or one symbol (read now if untracked)',
         security: BEARER,
         querystring: RegimeQuery,
-        response: { 200: RegimeOut, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody, 503: ErrorBody },
+        response: { 200: RegimeOut, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody, 502: ErrorBody, 503: ErrorBody },
       },
     },
     async (request) => {

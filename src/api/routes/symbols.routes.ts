@@ -45,7 +45,7 @@ export function registerSymbolRoutes(app: ApiApp, symbols: SymbolService): void 
           'The venue is asked for a snapshot first, so a symbol it does not list answers 404 UNKNOWN_SYMBOL; an unreachable venue 503. 409 when already on your list.',
         security: BEARER,
         body: AddSymbolBody,
-        response: { 201: WatchedSymbol, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 503: ErrorBody },
+        response: { 201: WatchedSymbol, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 502: ErrorBody, 503: ErrorBody },
       },
     },
     async (request, reply) => reply.status(201).send(symbolJson((await symbols.add(userIdOf(request), request.body)).symbol)),

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { downloadCandles } from '../../backtest/candle-download.js';
 import { isInterval } from '../../domain/candle.js';
 import { ConclaveError } from '../../domain/errors.js';
-import { BinanceMarketDataClient } from '../../market/binance-client.js';
 import { parseKlineFileName, readCandlesCsv } from '../../market/csv-candles.js';
+import { createLiveVenue } from '../../market/factory.js';
 import { openStore } from '../../store/db.js';
 import { cliContext, progressBar } from '../context.js';
 
@@ -60,15 +60,12 @@ export function registerDataCommands(program: Command): void {
     .action(async (o: { symbol: string; interval: string; from: string; to?: string }) => {
       const { config } = cliContext();
       if (!isInterval(o.interval)) throw new ConclaveError('VALIDATION_ERROR', `--interval: unknown interval "${o.interval}"`);
-      const source = new BinanceMarketDataClient({
-        baseUrl: config.BINANCE_BASE_URL,
-        timeoutMs: config.HTTP_TIMEOUT_MS,
-        retries: config.HTTP_RETRIES,
-      });
+      const now = Date.now();
+      // Guarded like every venue read: a page with a bad candle fails the download before it is stored.
+      const source = createLiveVenue('binance', config, { now: () => now });
       const store = await openStore(config.database);
       try {
         const bar = progressBar(`download ${o.symbol} ${o.interval}`);
-        const now = Date.now();
         const r = await downloadCandles(source, store.candles, {
           venue: 'binance',
           symbol: o.symbol.toUpperCase(),

@@ -50,14 +50,23 @@ describe('createVenueRouter', () => {
   });
 
   it('sends crypto to binance and stocks to yahoo, resolving BTC -> BTCUSDT', async () => {
-    const config = loadConfig({ MARKET_SOURCE: 'binance', BINANCE_BASE_URL: binance.url, YAHOO_BASE_URL: yahoo.url, HTTP_RETRIES: '0' });
+    const config = loadConfig({
+      MARKET_SOURCE: 'binance',
+      BINANCE_BASE_URL: binance.url,
+      YAHOO_BASE_URL: yahoo.url,
+      HTTP_RETRIES: '0',
+      KLINE_INTERVAL: '1h',
+    });
     const router = createVenueRouter(config, { now });
     expect(router.route('btc').symbol).toBe('BTCUSDT');
     expect(router.route('aapl').resolved.venue).toBe('yahoo');
     expect(await router.getCurrentPrice('btc')).toBe(binance.control.book.mainSeries('BTCUSDT').cols.close.at(-1));
     expect(await router.getCurrentPrice('AAPL')).toBe(yahoo.control.book.mainSeries('AAPL').cols.close.at(-1));
     expect(binance.control.requests('/api/v3/ticker/price')).toBe(1);
-    expect(yahoo.control.requests()).toBe(1);
+    // The guard checks each price against the venue's last closed KLINE_INTERVAL candle: one chart for the
+    // price, one for the candles.
+    expect(binance.control.requests('/api/v3/klines')).toBe(1);
+    expect(yahoo.control.requests()).toBe(2);
     const error = await router.getCurrentPrice('$$$').catch((e: unknown) => e);
     expect(isConclaveError(error, 'UNKNOWN_SYMBOL')).toBe(true);
     expect(typeof router.get24hTickers).toBe('function');
