@@ -65,12 +65,9 @@ export class GuardedMarketDataSource implements MarketDataSource {
    */
   async getCurrentPrice(symbol: string): Promise<number> {
     const ctx = this.context(symbol);
-    const { referenceInterval, referenceLimit, maxJump } = this.options;
-    const [price, candles] = await Promise.all([
-      this.inner.getCurrentPrice(symbol),
-      this.liveKlines(symbol, referenceInterval, referenceLimit),
-    ]);
+    const [price, candles] = await Promise.all([this.inner.getCurrentPrice(symbol), this.referenceCandles(symbol)]);
     const now = this.options.now();
+    const maxJump = this.options.maxJump;
     return this.guarded(ctx, () => {
       checkPrice(price, ctx);
       const reference = lastClosed(candles, now);
@@ -113,12 +110,29 @@ export class GuardedMarketDataSource implements MarketDataSource {
     return candles;
   }
 
-  private async liveKlines(symbol: string, interval: Interval, limit: number): Promise<Candle[]> {
+  /**
+   * The candles a live price is compared with: the snapshot's own request (KLINE_INTERVAL, KLINE_LIMIT + 1),
+   * checked like any live read but without asking for a full window (a price needs one closed candle). A
+   * venue without that interval for the symbol (Yahoo has no 4h bars) falls back to the last two daily bars.
+   */
+  private async referenceCandles(symbol: string): Promise<Candle[]> {
+    const { referenceInterval, referenceLimit } = this.options;
+    try {
+      return await this.liveKlines(symbol, referenceInterval, referenceLimit, false);
+    } catch (error) {
+      const noSuchSeries =
+        isConclaveError(error, 'VALIDATION_ERROR') || (isConclaveError(error, 'MARKET_DATA_INVALID') && error.details?.reason === 'EMPTY');
+      if (!noSuchSeries || referenceInterval === '1d') throw error;
+      return this.liveKlines(symbol, '1d', 2, false);
+    }
+  }
+
+  private async liveKlines(symbol: string, interval: Interval, limit: number, needFull = true): Promise<Candle[]> {
     const ctx = this.context(symbol);
     const candles = await this.inner.getRecentKlines(symbol, interval, limit);
     return this.guarded(ctx, () => {
       checkCandles(candles, { ...ctx, now: this.options.now(), requireNonEmpty: true });
-      if (candles.length < limit) {
+      if (needFull && candles.length < limit) {
         throw new ConclaveError(
           'INSUFFICIENT_DATA',
           `${ctx.venue} ${ctx.symbol}: ${candles.length} ${interval} candles answered, ${limit} needed`,

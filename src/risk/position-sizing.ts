@@ -35,8 +35,9 @@ export function riskPerTradeQuantity(equity: number, riskFraction: number, stopD
 }
 
 /**
- * Sizes an entry or exit. SELL with a long held closes it (whole quantity); SELL without one is denied
- * (NO_POSITION) unless shorting is on. Entries use fixed-fraction or risk-per-trade sizing (risk mode needs a
+ * Sizes an entry or exit. SELL with a long held closes it (whole quantity); BUY with a short held covers it
+ * (whole quantity) when the cash pays for it after slippage and fee, else it is denied (INSUFFICIENT_CASH:
+ * the broker could not fill it); SELL without a position is denied (NO_POSITION) unless shorting is on. Entries use fixed-fraction or risk-per-trade sizing (risk mode needs a
  * stop distance, else it falls back to fixed), capped by what the cash affords after slippage and fee.
  */
 export function sizeEntry(
@@ -51,7 +52,17 @@ export function sizeEntry(
 ): SizingOutcome {
   const held = book.quantity(symbol);
   if (side === 'SELL' && held > 0) return { ok: true, side, quantity: held };
-  if (side === 'BUY' && held < 0) return { ok: true, side, quantity: -held };
+  if (side === 'BUY' && held < 0) {
+    const affordable = broker.affordableQuantity(book.cash, price);
+    if (-held > affordable * (1 + 1e-12)) {
+      return {
+        ok: false,
+        reasonCode: 'INSUFFICIENT_CASH',
+        reason: `INSUFFICIENT_CASH: covering the ${-held} ${symbol} short at ${price} needs more than the ${book.cash.toFixed(2)} cash (pays for ${affordable})`,
+      };
+    }
+    return { ok: true, side, quantity: -held };
+  }
   if (side === 'SELL' && !config.allowShort) {
     return { ok: false, reasonCode: 'NO_POSITION', reason: `NO_POSITION: no ${symbol} held to sell and shorting is off (spot, long-only)` };
   }

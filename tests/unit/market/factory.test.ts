@@ -57,16 +57,17 @@ describe('createVenueRouter', () => {
       HTTP_RETRIES: '0',
       KLINE_INTERVAL: '1h',
     });
-    const router = createVenueRouter(config, { now });
+    // The guard refuses candles opening after the clock: the router runs on the fake's clock.
+    const router = createVenueRouter(config, { now: () => binance.control.now() });
     expect(router.route('btc').symbol).toBe('BTCUSDT');
     expect(router.route('aapl').resolved.venue).toBe('yahoo');
     expect(await router.getCurrentPrice('btc')).toBe(binance.control.book.mainSeries('BTCUSDT').cols.close.at(-1));
     expect(await router.getCurrentPrice('AAPL')).toBe(yahoo.control.book.mainSeries('AAPL').cols.close.at(-1));
     expect(binance.control.requests('/api/v3/ticker/price')).toBe(1);
-    // The guard checks each price against the venue's last closed KLINE_INTERVAL candle: one chart for the
-    // price, one for the candles.
+    // The guard checks each price against the venue's last closed KLINE_INTERVAL candle; the fake Yahoo has
+    // daily bars only, so its check falls back to them: one chart for the price, one empty 1h, one 1d.
     expect(binance.control.requests('/api/v3/klines')).toBe(1);
-    expect(yahoo.control.requests()).toBe(2);
+    expect(yahoo.control.requests()).toBe(3);
     const error = await router.getCurrentPrice('$$$').catch((e: unknown) => e);
     expect(isConclaveError(error, 'UNKNOWN_SYMBOL')).toBe(true);
     expect(typeof router.get24hTickers).toBe('function');

@@ -34,4 +34,21 @@ describe('risk-per-trade sizing', () => {
     book.apply({ orderId: 'x', symbol: 'BTCUSDT', side: 'BUY', quantity: 0.3, price: 20_000, executionPrice: 20_000, fee: 0, time: 0 });
     expect(sizeEntry('SELL', 'BTCUSDT', 20_000, book, marks, free, cfg, null)).toEqual({ ok: true, side: 'SELL', quantity: 0.3 });
   });
+  it('covering a short is checked against cash: the whole cover when the cash pays for it, else INSUFFICIENT_CASH', () => {
+    const cfg = { mode: 'fixed' as const, fraction: 0.25, riskPerTrade: 0.01, quantityStep: 0.0001, allowShort: true };
+    const book = new Portfolio({ startingCapital: 1_000, allowShort: true });
+    // Short 0.5 BTC at 20,000: cash 1,000 + 10,000 = 11,000.
+    book.apply({ orderId: 's', symbol: 'BTCUSDT', side: 'SELL', quantity: 0.5, price: 20_000, executionPrice: 20_000, fee: 0, time: 0 });
+    expect(book.cash).toBe(11_000);
+    // At 22,000 the cover costs 11,000: exactly the cash.
+    expect(sizeEntry('BUY', 'BTCUSDT', 22_000, book, marks, free, cfg, null)).toEqual({ ok: true, side: 'BUY', quantity: 0.5 });
+    // At 22,100 it costs 11,050 > 11,000.
+    expect(sizeEntry('BUY', 'BTCUSDT', 22_100, book, marks, free, cfg, null)).toMatchObject({ ok: false, reasonCode: 'INSUFFICIENT_CASH' });
+    // With 10 bps of slippage the 22,000 cover costs 11,011: denied too.
+    const slipping = new PaperBroker({ slippageBps: 10, feeBps: 0 });
+    expect(sizeEntry('BUY', 'BTCUSDT', 22_000, book, marks, slipping, cfg, null)).toMatchObject({
+      ok: false,
+      reasonCode: 'INSUFFICIENT_CASH',
+    });
+  });
 });
