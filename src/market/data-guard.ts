@@ -19,7 +19,8 @@ export const MARKET_DATA_REASONS = {
   OUTSIDE_RANGE: 'a candle opening outside the requested time range',
   FUTURE: 'a candle opening after the current time',
   EMPTY: 'no candles where some were asked for',
-  SPIKE: 'a candle that jumps past MAX_PRICE_JUMP and straight back, or whose high/low span exceeds 1 + 5 x MAX_PRICE_JUMP',
+  SPIKE:
+    'a close that leaves the previous one by more than MAX_PRICE_JUMP and gives back at least half of it at the next, or a candle whose high exceeds its low by more than 1 + 5 x MAX_PRICE_JUMP',
   PRICE_JUMP: 'the live price or the newest candle moved more than MAX_PRICE_JUMP from the last closed candle',
   SYMBOL_HALTED: 'the symbol is halted on this venue after a price jump, until a price within MAX_PRICE_JUMP comes back',
 } as const;
@@ -126,9 +127,9 @@ export function jumpOf(price: number, reference: number): number {
 }
 
 /**
- * The jump checks of a live candle read: no candle whose close leaps past `maxJump` and straight back (a
- * spike), no candle whose high exceeds its low by more than 1 + 5 x maxJump, and the newest candle within
- * `maxJump` of the one before it. A real move of more than `maxJump` passes as soon as it is no longer the
+ * The jump checks of a live candle read: no close that leaves the previous one by more than `maxJump` and
+ * gives back at least half of that move at the next close (a spike), no candle whose high exceeds its low by
+ * more than 1 + 5 x maxJump, and the newest candle within `maxJump` of the one before it. A real move of more than `maxJump` passes as soon as it is no longer the
  * newest candle, because only a move that reverses is a spike.
  * @throws ConclaveError MARKET_DATA_INVALID (SPIKE, PRICE_JUMP).
  */
@@ -140,13 +141,15 @@ export function checkCandleJumps(candles: readonly Candle[], maxJump: number, ct
       throw marketDataInvalid('SPIKE', ctx, `candle ${i} (open ${c.openTime}) spans ${c.low}..${c.high}`, { index: i });
     }
     if (i === 0 || i === candles.length - 1) continue;
-    const up = candles[i].close / candles[i - 1].close - 1;
-    const back = candles[i + 1].close / candles[i].close - 1;
-    if (Math.abs(up) > maxJump && Math.abs(back) > maxJump && Math.sign(up) !== Math.sign(back)) {
+    const before = candles[i - 1].close;
+    const out = c.close - before;
+    const back = candles[i + 1].close - c.close;
+    // A spike leaves by more than maxJump and the next close takes back at least half of it.
+    if (jumpOf(c.close, before) > maxJump && Math.sign(back) === -Math.sign(out) && Math.abs(back) >= Math.abs(out) / 2) {
       throw marketDataInvalid(
         'SPIKE',
         ctx,
-        `candle ${i} (open ${c.openTime}) closes at ${c.close} between ${candles[i - 1].close} and ${candles[i + 1].close}`,
+        `candle ${i} (open ${c.openTime}) closes at ${c.close} between ${before} and ${candles[i + 1].close}`,
         {
           index: i,
         },
