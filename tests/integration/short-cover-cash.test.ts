@@ -25,6 +25,7 @@ describe('ALLOW_SHORT: covering a short the cash cannot pay for is a REJECTED cy
         ORDER_FRACTION: '1',
         MAX_EXPOSURE: '10',
         MAX_POSITION_PER_SYMBOL: '10',
+        MAX_ENTRIES_PER_POSITION: '2',
       },
       { now: fake.control.now(), model },
     );
