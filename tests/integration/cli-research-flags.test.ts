@@ -146,6 +146,74 @@ describe('every command rejects unknown options and extra arguments', () => {
   });
 });
 
+/**
+ * The flags this file exercises, per command. A flag added to a research command without a case here fails the
+ * first test, so "every documented flag works" stays checked.
+ */
+const COVERED: Record<string, string[]> = {
+  backtest: [
+    '--data',
+    '--fee',
+    '--slippage',
+    '--capital',
+    '--fraction',
+    '--from',
+    '--to',
+    '--set',
+    '--no-report',
+    '--protocol',
+    '--strategy',
+    '--param',
+    '--json',
+  ],
+  'walk-forward': [
+    '--data',
+    '--fee',
+    '--slippage',
+    '--capital',
+    '--fraction',
+    '--from',
+    '--to',
+    '--set',
+    '--no-report',
+    '--train',
+    '--test',
+    '--anchored',
+    '--trees',
+    '--json',
+  ],
+  montecarlo: ['--data', '--strategy', '--run', '--runs', '--method', '--seed', '--no-report'],
+  gate: [
+    '--data',
+    '--fee',
+    '--slippage',
+    '--capital',
+    '--fraction',
+    '--from',
+    '--to',
+    '--set',
+    '--no-report',
+    '--candidate',
+    '--portfolio',
+    '--split',
+    '--min-pf-is',
+    '--min-pf-oos',
+    '--max-dd-multiple',
+    '--max-corr',
+    '--min-trades',
+    '--promote',
+    '--json',
+  ],
+  train: ['--candles', '--out'],
+};
+
+describe('every flag of the research commands and train has a case below', () => {
+  it.each(Object.keys(COVERED))('%s', (name) => {
+    const cmd = buildProgram().commands.find((c) => c.name() === name)!;
+    expect(cmd.options.map((o) => o.long).sort()).toEqual([...COVERED[name]].sort());
+  });
+});
+
 describe('conclave backtest: every flag changes the outcome or is rejected', () => {
   const base = ['backtest', '-d', btc, '-s', 'sma-cross', '--no-report'];
   let ref: Json;
@@ -165,6 +233,16 @@ describe('conclave backtest: every flag changes the outcome or is rejected', () 
     expect(r.from).toBe('2022-07-01T00:59:59.999Z');
     expect(r.to).toBe('2022-07-20T00:59:59.999Z');
     expect(ref.from < r.from && ref.to > r.to).toBe(true);
+  });
+
+  it('--protocol and --set change what runs; an unknown protocol or setting is rejected', async () => {
+    const brain = await json('backtest', '-d', btc, '--protocol', 'brain', '--no-report');
+    expect(brain.settings.PROTOCOL).toBe('brain');
+    expect(ref.settings.PROTOCOL).toBe('pipeline');
+    expect((await json(...base, '--set', 'ORDER_FRACTION=0.1')).metrics.turnover).toBeLessThan(ref.metrics.turnover);
+    await rejected(/PROTOCOL/, ...base, '--protocol', 'moon');
+    await rejected(/NO_SUCH_SETTING/, ...base, '--set', 'NO_SUCH_SETTING=1');
+    await rejected(/--set: expected NAME=value/, ...base, '--set', 'ORDER_FRACTION');
   });
 
   it('--strategy, --param and repeated --data change what runs', async () => {
@@ -226,6 +304,7 @@ describe('conclave walk-forward: every flag changes the outcome or is rejected',
     expect((await json(...base, '--slippage', '40')).metrics.final_equity).not.toBe(ref.metrics.final_equity);
     expect((await json(...base, '--capital', '5000')).metrics.start_equity).toBe(5000);
     expect((await json(...base, '--fraction', '0.1')).metrics.turnover).not.toBe(ref.metrics.turnover);
+    expect((await json(...base, '--set', 'ORDER_FRACTION=0.1')).metrics.turnover).not.toBe(ref.metrics.turnover);
   });
 
   it('writes a report unless --no-report', async () => {
@@ -357,6 +436,9 @@ describe('conclave gate: every flag changes the verdict inputs or is rejected; e
       criterion(ref, 'profit_factor_in_sample').value,
     );
     expect(criterion(await json(...base, '--fraction', '0.1'), 'max_drawdown').value).not.toBe(criterion(ref, 'max_drawdown').value);
+    expect(criterion(await json(...base, '--set', 'ORDER_FRACTION=0.1'), 'max_drawdown').value).not.toBe(
+      criterion(ref, 'max_drawdown').value,
+    );
     // Capital scales every amount alike: PF and drawdown are ratios, so only the recorded run shows it.
     const r = await cli(...base.slice(0, -1), '--capital', '5000');
     const id = /recorded as backtest ([0-9a-f-]{36})/.exec(r.err)![1];
@@ -395,6 +477,36 @@ describe('conclave gate: every flag changes the verdict inputs or is rejected; e
     await rejected(/--min-trades: expected a whole number >= 0/, ...base, '--min-trades', '-3');
     await rejected(/unknown strategy "nope"/, ...base.slice(0, 5), '--portfolio', 'nope');
     await rejected(/required option '-c, --candidate <name>'/, 'gate', '-d', btc);
+  });
+});
+
+describe('conclave train: the edge test beside the accuracy; --candles and --out work', () => {
+  it('prints the exact McNemar p-value, alpha and verdict, and saves where --out says', async () => {
+    Object.assign(process.env, { MARKET_SOURCE: 'synthetic', KLINE_INTERVAL: '1h' });
+    try {
+      const out1 = join(dir, 'm1.json');
+      const r = await cli('train', '-n', '600', '-o', out1);
+      expect(r.error).toBeNull();
+      const j = JSON.parse(r.out);
+      expect(j.path).toBe(out1);
+      expect(existsSync(out1)).toBe(true);
+      expect(j.trained_on.rows).toBe(600 - 49 - 1);
+      expect(j.edge).toEqual({
+        test: 'exact one-sided McNemar vs majority class',
+        p_value: j.metrics.edgePValue,
+        alpha: 0.05,
+        has_edge: j.metrics.edgePValue < 0.05,
+      });
+      expect(r.err).toMatch(
+        /held-out accuracy \d\.\d{3} vs majority baseline \d\.\d{3}: p=[\d.e-]+ -> (no measured edge|edge at alpha 0\.05)/,
+      );
+      const r2 = await cli('train', '-n', '700', '-o', join(dir, 'm2.json'));
+      expect(JSON.parse(r2.out).trained_on.rows).toBe(700 - 49 - 1);
+      await rejected(/TRAINING_CANDLES/, 'train', '-n', 'many');
+    } finally {
+      delete process.env.MARKET_SOURCE;
+      delete process.env.KLINE_INTERVAL;
+    }
   });
 });
 
