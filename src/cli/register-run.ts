@@ -26,7 +26,16 @@ export async function registerCliRun(
       await store.backtests.create({
         id,
         userId: LOCAL_USER_ID,
-        params: { source: 'cli', command, strategy: result.strategy, symbols: result.symbols, interval: result.interval, ...params },
+        params: {
+          source: 'cli',
+          command,
+          strategy: result.strategy,
+          // The dashboard titles a run by strategy, symbol and interval, as for runs started over HTTP.
+          symbol: result.symbols.join(','),
+          symbols: result.symbols,
+          interval: result.interval,
+          ...params,
+        },
         createdAt: now,
         status: 'running',
       });

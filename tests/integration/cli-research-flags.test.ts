@@ -550,6 +550,12 @@ describe('CLI runs are listed by GET /api/backtests (real server over the same d
       expect(existsSync(join(withReport.result.report, 'summary.md'))).toBe(true);
       expect(withReport.result.holes.count).toBe(0);
       expect(typeof withReport.result.metrics.sharpe).toBe('number');
+      // What the dashboard shows for it: its title fields and the equity chart from the report.
+      expect(withReport.params.symbol).toMatch(/^BTCUSDT/);
+      expect(withReport.params.interval).toBe('1h');
+      const chart = await fetch(`${server.url}/api/backtests/${withReport.id}/equity.svg`);
+      expect(chart.status).toBe(200);
+      expect(await chart.text()).toMatch(/^<svg/);
     } finally {
       await server.close();
     }
