@@ -7,11 +7,17 @@
  */
 export const ERROR_CODES = {
   MARKET_DATA_UNAVAILABLE: { retry: 'temporary', summary: 'market data venue unreachable or timing out' },
-  MARKET_DATA_INVALID: { retry: 'temporary', summary: 'venue answered with a body that does not parse' },
+  MARKET_DATA_INVALID: {
+    retry: 'temporary',
+    summary: 'venue answer refused: it does not parse, or the market-data guard found a bad price, candle or jump (details.reason)',
+  },
   RATE_LIMITED: { retry: 'temporary', summary: 'venue rate limit hit' },
   VENUE_BANNED: { retry: 'operational', summary: 'venue banned this IP (HTTP 418)' },
   UNKNOWN_SYMBOL: { retry: 'operational', summary: 'symbol not known to the venue' },
-  INSUFFICIENT_DATA: { retry: 'operational', summary: 'not enough candles for the computation' },
+  INSUFFICIENT_DATA: {
+    retry: 'operational',
+    summary: 'not enough candles for the computation (a live read answered fewer than asked, a range too short); always 422',
+  },
   VALIDATION_ERROR: { retry: 'operational', summary: 'input failed validation' },
   CONFIG_INVALID: { retry: 'operational', summary: 'configuration failed validation' },
   MODEL_INCOMPATIBLE: { retry: 'operational', summary: 'saved model does not match the feature set' },

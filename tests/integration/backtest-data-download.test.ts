@@ -57,3 +57,30 @@ describe('data download: Binance klines paged by startTime into the store, resum
     expect(again.written).toBe(0);
   });
 });
+
+describe('data download goes through the market-data guard', () => {
+  it('a page with a zero-price candle fails MARKET_DATA_INVALID and none of it is stored', async () => {
+    const { createLiveVenue } = await import('../../src/market/factory.js');
+    const { loadConfig } = await import('../../src/config.js');
+    const own = await openMemoryStore();
+    try {
+      const source = createLiveVenue('binance', loadConfig({ BINANCE_BASE_URL: fake.url, HTTP_RETRIES: '0', KLINE_INTERVAL: '1h' }), {
+        now: () => NOW,
+      });
+      fake.control.tamper('/api/v3/klines', (body) => {
+        const rows = (body as unknown[][]).map((r) => [...r]);
+        if (rows.length > 10) rows[10][3] = '0';
+        return rows;
+      });
+      const req = { venue: 'binance', symbol: 'BTCUSDT', interval: '1h' as const, from: FROM, to: TO, now: NOW, pageSize: 500 };
+      await expect(downloadCandles(source, own.candles, req)).rejects.toMatchObject({
+        code: 'MARKET_DATA_INVALID',
+        details: { reason: 'NOT_A_PRICE' },
+      });
+      expect(await own.candles.count('binance', 'BTCUSDT', '1h')).toBe(0);
+    } finally {
+      fake.control.reset();
+      await own.close();
+    }
+  });
+});
