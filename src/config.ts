@@ -21,6 +21,16 @@ const intervalList = z
   )
   .pipe(z.array(z.enum(INTERVALS)).min(1).max(5));
 
+const usernameList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x.length > 0),
+  )
+  .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]{3,32}$/, 'usernames: 3-32 letters, digits, _ . -')).max(100));
+
 const logLevel = z
   .string()
   .transform((v) => v.toLowerCase())
@@ -257,11 +267,20 @@ export const CONFIG_FIELDS = {
     doc: '`conclave serve` runs maintenance (RETENTION_DAYS compaction, then VACUUM) 10 minutes after start and every this many hours; 0 = never (run `conclave db vacuum` yourself).',
   },
   REDIS_URL: { schema: z.string(), default: '', doc: 'When set, cycles run as BullMQ jobs taken by `conclave worker` processes.' },
-  JWT_SECRET: { schema: z.string(), default: '', doc: 'HMAC secret for access tokens; required when HOST is not loopback.' },
+  JWT_SECRET: {
+    schema: z.string(),
+    default: '',
+    doc: 'HMAC secret for access tokens; required when HOST is not loopback. On loopback without it, a secret is made once and kept in DATA_DIR/jwt-secret (mode 0600).',
+  },
   METRICS_TOKEN: {
     schema: z.string(),
     default: '',
-    doc: 'Static bearer token Prometheus uses to scrape /metrics when HOST is not loopback (Authorization: Bearer <token>).',
+    doc: 'Static bearer token Prometheus uses to scrape /metrics when HOST is not loopback (Authorization: Bearer <token>); the only credential /metrics takes there.',
+  },
+  OPERATORS: {
+    schema: usernameList,
+    default: '',
+    doc: 'Comma-separated usernames (any case) that are operators: they may replace the enable map and run the shared scan. Also `conclave user grant-operator`. On loopback the local user is one.',
   },
   ACCESS_TOKEN_TTL_S: { schema: z.coerce.number().int().min(60), default: '900', doc: 'Access token lifetime.' },
   REFRESH_TOKEN_TTL_S: { schema: z.coerce.number().int().min(300), default: '1209600', doc: 'Refresh token lifetime.' },

@@ -48,8 +48,9 @@ export class MonitorAgent implements Agent {
     const staleAfterMs = (this.config.staleIntervals ?? 3) * intervalMs(s.interval);
     const age = now - s.candleTime;
     const store = this.config.storeProbe ? await this.config.storeProbe() : null;
+    // The account's own counters: the heartbeat is stored with the account's cycle and shown to it.
     const agents = this.config.registry
-      .all()
+      .forUser(ctx.userId)
       .filter((a) => a.name !== this.name)
       .map((a) => ({
         name: a.name,

@@ -12,6 +12,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { ConclaveError } from '../domain/errors.js';
 import { LOCAL_USER_ID } from '../engine/trading-engine.js';
+import { grantPluginRoutes, trackRouteAccess } from './access.js';
 import type { ApiApp } from './app-types.js';
 import type { ApiDeps } from './deps.js';
 import { type ErrorReply, errorReply, rawErrorResponse, toErrorReply } from './error-reply.js';
@@ -52,6 +53,8 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
+  // Before any route: a route registered without an access class stops the server at start-up.
+  trackRouteAccess(app);
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
@@ -68,6 +71,8 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
     }
   });
   app.decorateRequest('userId', LOCAL_USER_ID);
+  app.decorateRequest('callerKind', 'user');
+  app.decorateRequest('operator', true);
   deps.installAuth?.(app);
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(reply, toErrorReply(error, request.log)));
   app.setNotFoundHandler((request, reply) =>
@@ -89,8 +94,11 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
     // Fills components.schemas from the zod registry; without it every `$ref` of a `.meta({id})` dangles.
     transformObject: (input) => documentAliases(jsonSchemaTransformObject(input)),
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(async (docs) => {
+    grantPluginRoutes(docs, 'public');
+    await docs.register(swaggerUi, { routePrefix: '/docs' });
+  });
+  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
 
   registerHealthRoutes(app, deps);
   registerTradingRoutes(app, deps);

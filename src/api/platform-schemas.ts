@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from '../auth/password-policy.js';
 import { ACTIONS } from '../domain/action.js';
 import { type Candle, INTERVALS } from '../domain/candle.js';
 import { iso } from '../engine/cycle-response.js';
@@ -37,7 +38,11 @@ export const RegisterBody = z
       .max(32)
       .regex(/^[A-Za-z0-9_.-]+$/, 'username: letters, digits, _ . - only'),
     email: z.email().max(254),
-    password: z.string().min(8, 'password must have at least 8 characters').max(128),
+    password: z
+      .string()
+      .min(MIN_PASSWORD_LENGTH, `password must have at least ${MIN_PASSWORD_LENGTH} characters`)
+      .max(MAX_PASSWORD_LENGTH)
+      .describe('At least 10 characters; not whitespace, one repeated character, a well-known password, or the username/email'),
   })
   .meta({ id: 'RegisterRequest', example: { username: 'alice', email: 'alice@example.com', password: 'correct horse battery' } });
 
@@ -60,8 +65,14 @@ export const Tokens = z
   });
 
 export const User = z
-  .object({ id: z.number().int(), username: z.string(), email: z.string().nullable(), created_at: z.string() })
-  .meta({ id: 'User', example: { id: 2, username: 'alice', email: 'alice@example.com', created_at: T } });
+  .object({
+    id: z.number().int(),
+    username: z.string(),
+    email: z.string().nullable(),
+    created_at: z.string(),
+    operator: z.boolean().describe('May change what every account shares (enable map, the shared scan)'),
+  })
+  .meta({ id: 'User', example: { id: 2, username: 'alice', email: 'alice@example.com', created_at: T, operator: false } });
 
 // ---- symbols ----
 

@@ -1,5 +1,6 @@
 import { AuthService } from '../auth/auth-service.js';
-import { signingSecret, TokenService } from '../auth/token-service.js';
+import { signingSecret } from '../auth/signing-secret.js';
+import { TokenService } from '../auth/token-service.js';
 import type { AppConfig } from '../config.js';
 import type { AgentRegistry } from '../engine/agent-registry.js';
 import type { Clock } from '../engine/clock.js';
@@ -32,7 +33,7 @@ export interface PlatformDeps {
   /** One observation of a symbol on its venue. */
   readonly market: MarketReader;
   readonly engine: Pick<TradingEngine, 'onCycle'>;
-  readonly registry: Pick<AgentRegistry, 'all' | 'get'>;
+  readonly registry: Pick<AgentRegistry, 'forUser' | 'getForUser'>;
   readonly model: () => TradingModel;
   readonly monitoring: MonitoringControl;
   /** Halts of the price-jump guard, pushed to every /ws client as `market_halt`. */
@@ -53,7 +54,7 @@ export interface Platform {
 /**
  * Builds the platform services and their HTTP/WebSocket edge.
  * @throws ConclaveError CONFIG_INVALID when HOST is not loopback and JWT_SECRET is missing: the server refuses
- * to start rather than serve unauthenticated.
+ * to start rather than serve unauthenticated; or when the loopback secret file (DATA_DIR/jwt-secret) is unusable.
  */
 export function createPlatform(deps: PlatformDeps): Platform {
   const { config, clock, store } = deps;
@@ -67,7 +68,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
     now,
     refreshStore: store.users,
   });
-  const auth = new AuthService(store.users, tokens, now);
+  const auth = new AuthService(store.users, tokens, { now, operators: config.OPERATORS });
   const symbols = new SymbolService({
     symbols: store.symbols,
     snapshots: store.snapshots,
@@ -97,8 +98,10 @@ export function createPlatform(deps: PlatformDeps): Platform {
   const agents = new AgentService({ registry: deps.registry, monitoring: deps.monitoring, defaultInterval: config.KLINE_INTERVAL });
   const hub = new LiveHub({ now, maxBufferedBytes: config.WS_MAX_BUFFERED_BYTES });
 
-  const agentsSnapshot = () => deps.registry.all().map((s) => agentJson({ ...s, health: health(s), monitoring: null }));
-  const unsubscribe = deps.engine.onCycle((outcome) => hub.publishCycle(outcome, agentsSnapshot()));
+  // Each live client sees the counters of its own account's cycles only, like GET /api/agents.
+  const agentsSnapshot = (userId: number) =>
+    deps.registry.forUser(userId).map((s) => agentJson({ ...s, health: health(s), monitoring: null }));
+  const unsubscribe = deps.engine.onCycle((outcome) => hub.publishCycle(outcome, agentsSnapshot(outcome.userId)));
   const stopHalts = deps.marketHalts?.onChange((e) => hub.broadcast(marketHaltMessage(e)));
   const onMonitoringChange = (userId: number) => {
     // Status changes reach live clients without a poll; a failure here must not fail the HTTP request.
@@ -112,7 +115,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
     installAuth: (app) =>
       installAuthGate(app, {
         isLoopback: config.isLoopback,
-        verifyAccess: (t) => tokens.verifyAccess(t),
+        authenticate: (t) => auth.authenticate(t),
         metricsToken: config.METRICS_TOKEN,
       }),
     routes: [

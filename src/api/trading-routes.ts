@@ -10,6 +10,7 @@ import { registerStrategyRoutes } from './routes/strategies.routes.js';
 export function tradingAreaRoutes(runtime: Runtime): Array<(app: ApiApp) => void> {
   const { trading, engine, store, books, market, clock } = runtime;
   const equity = async (userId: number) => (await books.peek(userId)).equity(engine.marks);
+  const userSymbols = async (userId: number) => (await store.symbols.list(userId)).map((s) => s.symbol);
   return [
     (app) =>
       registerPortfolioRoutes(app, {
@@ -26,12 +27,14 @@ export function tradingAreaRoutes(runtime: Runtime): Array<(app: ApiApp) => void
         strategies: trading.strategies,
         enableMap: trading.enableMap,
         selection: trading.brain ? () => trading.brain!.selection.current() : undefined,
+        userSymbols,
         performance: trading.brain ? () => trading.brain!.research.stats() : undefined,
       }),
     (app) =>
       registerRegimeRoutes(app, {
         config: trading.regimeConfig,
         tracked: () => trading.brain?.regime.current() ?? [],
+        userSymbols,
         resolveSymbol: (input) => market.resolveSymbol(input),
         snapshot: (symbol) => market.snapshot(symbol),
       }),

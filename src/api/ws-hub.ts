@@ -55,6 +55,7 @@ interface Client {
 export class LiveHub {
   private readonly clients = new Set<Client>();
   private droppedTotal = 0;
+  private readonly droppedByUser = new Map<number, number>();
   private readonly maxBuffered: number;
 
   constructor(private readonly options: HubOptions) {
@@ -113,8 +114,11 @@ export class LiveHub {
     }
   }
 
-  stats(): { clients: number; dropped: number } {
-    return { clients: this.clients.size, dropped: this.droppedTotal };
+  /** Connected clients and messages dropped since start: of `userId`'s clients only when given, else of all. */
+  stats(userId?: number): { clients: number; dropped: number } {
+    if (userId === undefined) return { clients: this.clients.size, dropped: this.droppedTotal };
+    const mine = [...this.clients].filter((c) => c.userId === userId).length;
+    return { clients: mine, dropped: this.droppedByUser.get(userId) ?? 0 };
   }
 
   private sendTo(client: Client, message: LiveMessage): void {
@@ -122,6 +126,7 @@ export class LiveHub {
     if (client.socket.bufferedAmount > this.maxBuffered) {
       client.dropped += 1;
       this.droppedTotal += 1;
+      this.droppedByUser.set(client.userId, (this.droppedByUser.get(client.userId) ?? 0) + 1);
       return;
     }
     client.seq += 1;

@@ -14,8 +14,8 @@ const ClientMessage = z.discriminatedUnion('type', [
 const WsStatus = z
   .object({
     path: z.literal('/ws'),
-    clients: z.number().int().describe('Connected clients (all users)'),
-    dropped: z.number().int().describe('Messages dropped since start because a client read too slowly'),
+    clients: z.number().int().describe('Your connected clients'),
+    dropped: z.number().int().describe('Messages to your clients dropped since start because they read too slowly'),
   })
   .meta({ id: 'WebSocketStatus', example: { path: '/ws', clients: 2, dropped: 0 } });
 
@@ -42,6 +42,7 @@ export async function registerWebSocket(app: ApiApp, hub: LiveHub, normalise: (s
   app.get(
     '/api/ws/status',
     {
+      config: { access: 'user' },
       schema: {
         tags: ['live'],
         summary: 'The WebSocket at /ws: how to connect, its messages, and its counters',
@@ -50,9 +51,9 @@ export async function registerWebSocket(app: ApiApp, hub: LiveHub, normalise: (s
         response: { 200: WsStatus },
       },
     },
-    async () => ({ path: '/ws' as const, ...hub.stats() }),
+    async (request) => ({ path: '/ws' as const, ...hub.stats(userIdOf(request)) }),
   );
-  app.get('/ws', { websocket: true }, (socket, request) => {
+  app.get('/ws', { websocket: true, config: { access: 'user' } }, (socket, request) => {
     const ws = socket as unknown as WsSocket;
     const client = hub.add(ws, userIdOf(request));
     ws.on('message', (raw) => {

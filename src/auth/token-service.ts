@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { ConclaveError } from '../domain/errors.js';
 import { signJwt, verifyJwt } from './jwt.js';
 
@@ -35,58 +35,52 @@ export interface TokenServiceOptions {
 export class TokenService {
   constructor(private readonly opts: TokenServiceOptions) {}
 
-  /** A fresh access + refresh pair for `userId`; the refresh token is recorded in the store. */
-  async issue(userId: number): Promise<TokenPair> {
+  /** A fresh access + refresh pair for `userId` at token version `ver`; the refresh token is recorded in the store. */
+  async issue(userId: number, ver: number): Promise<TokenPair> {
     const nowMs = this.opts.now();
     const iat = Math.floor(nowMs / 1000);
     const sub = String(userId);
     const refreshJti = randomUUID();
-    const access = signJwt({ sub, typ: 'access', iat, exp: iat + this.opts.accessTtlS, jti: randomUUID() }, this.opts.secret);
-    const refresh = signJwt({ sub, typ: 'refresh', iat, exp: iat + this.opts.refreshTtlS, jti: refreshJti }, this.opts.secret);
+    const access = signJwt({ sub, typ: 'access', iat, exp: iat + this.opts.accessTtlS, jti: randomUUID(), ver }, this.opts.secret);
+    const refresh = signJwt({ sub, typ: 'refresh', iat, exp: iat + this.opts.refreshTtlS, jti: refreshJti, ver }, this.opts.secret);
     await this.opts.refreshStore.saveRefresh(refreshJti, userId, nowMs + this.opts.refreshTtlS * 1000);
     return { access_token: access, refresh_token: refresh, token_type: 'bearer', expires_in: this.opts.accessTtlS };
   }
 
   /**
-   * Exchanges a refresh token for a new pair and revokes it.
-   * @throws ConclaveError UNAUTHORIZED when the token is invalid, expired, not a refresh token, or already used.
+   * Exchanges a refresh token for a new pair and revokes it. `currentVersion` is the user's token version
+   * now (null: the user no longer exists).
+   * @throws ConclaveError UNAUTHORIZED when the token is invalid, expired, not a refresh token, already used,
+   * of a vanished user, or older than the user's token version.
    */
-  async rotate(refreshToken: string): Promise<TokenPair> {
+  async rotate(refreshToken: string, currentVersion: (userId: number) => Promise<number | null>): Promise<TokenPair> {
     const nowMs = this.opts.now();
     const claims = verifyJwt(refreshToken, this.opts.secret, Math.floor(nowMs / 1000), 'refresh');
+    const userId = Number(claims.sub);
+    checkVersion(userId, claims.ver, await currentVersion(userId));
     // The conditional update is the lock: of two concurrent exchanges of one token, only one revokes it.
     const revoked = await this.opts.refreshStore.revokeRefresh(claims.jti, nowMs);
     if (!revoked) throw new ConclaveError('UNAUTHORIZED', 'refresh token: already used or revoked; log in again');
-    return this.issue(Number(claims.sub));
+    return this.issue(userId, claims.ver);
   }
 
   /**
-   * The user id an access token speaks for.
+   * The user and token version an access token speaks for (signature and expiry only: the caller checks
+   * the version against the user table with checkVersion).
    * @throws ConclaveError UNAUTHORIZED
    */
-  verifyAccess(token: string): number {
-    return Number(verifyJwt(token, this.opts.secret, Math.floor(this.opts.now() / 1000), 'access').sub);
+  verifyAccess(token: string): { readonly userId: number; readonly ver: number } {
+    const claims = verifyJwt(token, this.opts.secret, Math.floor(this.opts.now() / 1000), 'access');
+    return { userId: Number(claims.sub), ver: claims.ver };
   }
 }
 
 /**
- * The signing secret: JWT_SECRET when set; on loopback without one, a random per-process secret (tokens then
- * die with the process, which is fine for a local single user).
- * @throws ConclaveError CONFIG_INVALID off loopback without a secret of at least 16 characters.
+ * A token is good only while its user exists and its version is the user's current one.
+ * @throws ConclaveError UNAUTHORIZED
  */
-export function signingSecret(config: { readonly JWT_SECRET: string; readonly HOST: string; readonly isLoopback: boolean }): string {
-  if (config.JWT_SECRET.length >= 16) return config.JWT_SECRET;
-  if (!config.isLoopback) {
-    throw new ConclaveError(
-      'CONFIG_INVALID',
-      `HOST=${config.HOST} is not loopback: set JWT_SECRET (at least 16 characters) so every route requires a bearer token`,
-      { field: 'JWT_SECRET' },
-    );
-  }
-  if (config.JWT_SECRET.length > 0) {
-    throw new ConclaveError('CONFIG_INVALID', `JWT_SECRET: expected at least 16 characters, got ${config.JWT_SECRET.length}`, {
-      field: 'JWT_SECRET',
-    });
-  }
-  return randomBytes(32).toString('base64url');
+export function checkVersion(userId: number, tokenVersion: number, currentVersion: number | null): void {
+  if (currentVersion === null) throw new ConclaveError('UNAUTHORIZED', `token: user ${userId} no longer exists`);
+  if (tokenVersion !== currentVersion)
+    throw new ConclaveError('UNAUTHORIZED', 'token: revoked (tokens of this user were revoked); log in again');
 }

@@ -6,6 +6,7 @@ import { registerDataCommands } from './commands/data.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerScanCommand } from './commands/scan.js';
+import { registerUserCommands } from './commands/user.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
 /**
@@ -22,5 +23,6 @@ export function buildProgram(): Command {
   registerDataCommands(program);
   registerDbCommands(program);
   registerWorkerCommand(program);
+  registerUserCommands(program);
   return program;
 }

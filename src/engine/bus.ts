@@ -73,7 +73,7 @@ export class MessageBus {
         ];
       }
       const latency = performance.now() - started;
-      this.registry.record(agent.name, ctx.clock.now(), latency, failure ? `${failure.code}: ${failure.message}` : undefined);
+      this.registry.record(agent.name, ctx.clock.now(), latency, failure ? `${failure.code}: ${failure.message}` : undefined, ctx.userId);
       this.observer.onHandled?.(agent.name, message.type, latency, failure);
       for (const out of outgoing) queue.push(this.stamp(ctx, agent.name, out, messages.length + queue.length));
     }

@@ -15,28 +15,34 @@ export interface AgentView extends AgentStatus {
 export const MONITOR_AGENT = 'market-monitor';
 
 export interface AgentServiceDeps {
-  readonly registry: { all(): AgentStatus[]; get(name: string): AgentStatus | undefined };
+  readonly registry: {
+    forUser(userId: number): AgentStatus[];
+    getForUser(userId: number, name: string): AgentStatus | undefined;
+  };
   readonly monitoring: MonitoringControl;
   readonly defaultInterval: Interval;
 }
 
-/** Agent heartbeats (process-wide) joined with the user's monitoring schedule, and start/stop of that schedule. */
+/**
+ * Agent heartbeats of the user's own cycles joined with the user's monitoring schedule, and start/stop of
+ * that schedule. Process-wide counters (with every account's error texts) are the operator's, on /health.
+ */
 export class AgentService {
   constructor(private readonly deps: AgentServiceDeps) {}
 
   async list(userId: number): Promise<AgentView[]> {
     const monitoring = await this.deps.monitoring.status(userId);
-    const statuses = this.deps.registry.all();
+    const statuses = this.deps.registry.forUser(userId);
     if (!statuses.some((s) => s.name === MONITOR_AGENT)) statuses.unshift(neverRan(MONITOR_AGENT));
     return statuses.map((s) => view(s, s.name === MONITOR_AGENT ? monitoring : null));
   }
 
   /** @throws ConclaveError NOT_FOUND for a name no agent has. */
   async get(userId: number, name: string): Promise<AgentView> {
-    const status = this.deps.registry.get(name) ?? (name === MONITOR_AGENT ? neverRan(name) : undefined);
+    const status = this.deps.registry.getForUser(userId, name) ?? (name === MONITOR_AGENT ? neverRan(name) : undefined);
     if (!status) {
       const known = this.deps.registry
-        .all()
+        .forUser(userId)
         .map((s) => s.name)
         .join(', ');
       throw new ConclaveError('NOT_FOUND', `agent "${name}": expected one of ${known}`, { name });

@@ -14,7 +14,7 @@ export interface DecisionServiceDeps {
     list(query: DecisionListQuery): Promise<{ items: StoredDecision[]; total: number }>;
     statistics(userId: number, symbol?: string): Promise<DecisionStatistics>;
   };
-  readonly snapshots: { insert(snapshot: Omit<MarketSnapshot, 'candles'>): Promise<number> };
+  readonly snapshots: { insert(userId: number, snapshot: Omit<MarketSnapshot, 'candles'>): Promise<number> };
   /** The user's watch-list, for a decision asked by symbol id. */
   readonly symbols: { get(id: number, userId: number): Promise<{ readonly symbol: string } | null> };
   readonly market: MarketReader;
@@ -46,7 +46,7 @@ export class DecisionService {
     const snapshot = await this.deps.market.snapshot(symbol);
     const decision = await this.ask(userId, snapshot);
     const { candles: _candles, ...stored } = snapshot;
-    await this.deps.snapshots.insert(stored);
+    await this.deps.snapshots.insert(userId, stored);
     const id = await this.deps.decisions.insert({ userId, cycleId: null, decision, price: snapshot.price, createdAt: snapshot.observedAt });
     return { decision: { ...decision, id, cycleId: null, userId, price: snapshot.price, createdAt: snapshot.observedAt }, snapshot };
   }

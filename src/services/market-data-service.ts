@@ -8,9 +8,9 @@ import type { MarketReader, SymbolResolver } from './ports.js';
 export interface MarketDataServiceDeps {
   readonly symbols: { list(userId: number): Promise<StoredSymbol[]> };
   readonly snapshots: {
-    latest(symbol: string): Promise<StoredSnapshot | null>;
-    range(symbol: string, from: number, to: number, limit: number): Promise<StoredSnapshot[]>;
-    insert(snapshot: Omit<StoredSnapshot, 'id' | 'cycleId'>): Promise<number>;
+    latest(userId: number, symbol: string): Promise<StoredSnapshot | null>;
+    range(userId: number, symbol: string, from: number, to: number, limit: number): Promise<StoredSnapshot[]>;
+    insert(userId: number, snapshot: Omit<StoredSnapshot, 'id' | 'cycleId'>): Promise<number>;
   };
   readonly candles: {
     range(venue: string, symbol: string, interval: string, from: number, to: number, limit?: number): Promise<Candle[]>;
@@ -40,13 +40,14 @@ export class MarketDataService {
   constructor(private readonly deps: MarketDataServiceDeps) {}
 
   /**
-   * Snapshots observed and candles opened in [from, to] (epoch ms), oldest first, at most `limit` of each.
+   * The user's own snapshots observed, and the venue's candles opened, in [from, to] (epoch ms), oldest first,
+   * at most `limit` of each. Candles are public market data; snapshots say when the user traded.
    * @throws ConclaveError UNKNOWN_SYMBOL
    */
-  async history(symbolInput: string, from: number, to: number, limit: number): Promise<MarketHistory> {
+  async history(userId: number, symbolInput: string, from: number, to: number, limit: number): Promise<MarketHistory> {
     const { symbol, venue } = this.deps.resolve(symbolInput);
     const [snapshots, candles] = await Promise.all([
-      this.deps.snapshots.range(symbol, from, to, limit),
+      this.deps.snapshots.range(userId, symbol, from, to, limit),
       this.deps.candles.range(venue, symbol, this.deps.interval, from, to, limit),
     ]);
     return { symbol, venue, interval: this.deps.interval, from, to, snapshots, candles };
@@ -55,7 +56,7 @@ export class MarketDataService {
   /** The newest stored snapshot of each of the user's symbols (null where none is stored yet). */
   async latest(userId: number): Promise<Array<{ symbol: StoredSymbol; snapshot: StoredSnapshot | null }>> {
     const symbols = await this.deps.symbols.list(userId);
-    return Promise.all(symbols.map(async (symbol) => ({ symbol, snapshot: await this.deps.snapshots.latest(symbol.symbol) })));
+    return Promise.all(symbols.map(async (symbol) => ({ symbol, snapshot: await this.deps.snapshots.latest(userId, symbol.symbol) })));
   }
 
   /**
@@ -69,7 +70,7 @@ export class MarketDataService {
         try {
           const { symbol, venue } = this.deps.resolve(input);
           const { candles, ...snapshot } = await this.deps.market.snapshot(symbol);
-          const id = await this.deps.snapshots.insert(snapshot);
+          const id = await this.deps.snapshots.insert(userId, snapshot);
           const candlesStored = await this.deps.candles.upsertMany(venue, symbol, snapshot.interval, candles);
           return { symbol, ok: true, snapshot: { ...snapshot, id, cycleId: null }, candlesStored };
         } catch (error) {

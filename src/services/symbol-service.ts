@@ -11,7 +11,7 @@ export interface SymbolServiceDeps {
     get(id: number, userId: number): Promise<StoredSymbol | null>;
     remove(id: number, userId: number): Promise<boolean>;
   };
-  readonly snapshots: { insert(snapshot: Omit<MarketSnapshot, 'candles'>): Promise<number> };
+  readonly snapshots: { insert(userId: number, snapshot: Omit<MarketSnapshot, 'candles'>): Promise<number> };
   readonly market: MarketReader;
   readonly resolve: SymbolResolver;
   readonly defaultInterval: Interval;
@@ -57,7 +57,7 @@ export class SymbolService {
         active: input.active ?? true,
         createdAt: this.deps.now(),
       });
-      await this.deps.snapshots.insert(snapshot);
+      await this.deps.snapshots.insert(userId, snapshot);
       return { symbol, snapshot: { ...snapshot, candles: _candles } };
     } catch (error) {
       if (isConclaveError(error, 'CONFLICT')) {

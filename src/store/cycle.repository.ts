@@ -139,7 +139,7 @@ function cycleStatements(db: Kysely<DatabaseSchema>, record: CycleRecord): State
     ts_init: m.tsInit,
   }));
   for (const part of chunk(messages, MESSAGE_CHUNK)) out.push(db.insertInto('messages').values(part));
-  out.push(db.insertInto('market_snapshots').values(snapshotRow(snapshot, cycleId)));
+  out.push(db.insertInto('market_snapshots').values(snapshotRow(snapshot, cycleId, userId)));
   if (decision) {
     out.push(
       db.insertInto('decisions').values({

@@ -4,7 +4,10 @@ import type { MarketSnapshot, Venue } from '../domain/market.js';
 import { fromJsonOrNull, toJsonOrNull } from './codec.js';
 import type { DatabaseSchema, MarketSnapshotsTable } from './schema.js';
 
-/** A stored snapshot: the market data of a cycle or a market refresh, without candles. */
+/**
+ * A stored snapshot: the market data of a cycle, a market refresh or an advice, without candles. Each belongs
+ * to the account that took it: its time and cycle id tell what that account was doing.
+ */
 export type StoredSnapshot = Omit<MarketSnapshot, 'candles'> & { readonly id: number; readonly cycleId: number | null };
 
 function toStoredSnapshot(r: Selectable<MarketSnapshotsTable>): StoredSnapshot {
@@ -25,11 +28,12 @@ function toStoredSnapshot(r: Selectable<MarketSnapshotsTable>): StoredSnapshot {
 export class MarketSnapshotRepository {
   constructor(private readonly db: Kysely<DatabaseSchema>) {}
 
-  /** The most recently observed snapshot of `symbol`, or null. */
-  async latest(symbol: string): Promise<StoredSnapshot | null> {
+  /** The user's most recently observed snapshot of `symbol`, or null. */
+  async latest(userId: number, symbol: string): Promise<StoredSnapshot | null> {
     const row = await this.db
       .selectFrom('market_snapshots')
       .selectAll()
+      .where('user_id', '=', userId)
       .where('symbol', '=', symbol)
       .orderBy('observed_at', 'desc')
       .orderBy('id', 'desc')
@@ -38,11 +42,12 @@ export class MarketSnapshotRepository {
     return row ? toStoredSnapshot(row) : null;
   }
 
-  /** Snapshots of `symbol` observed in [from, to] (epoch ms, inclusive), oldest first, at most `limit`. */
-  async range(symbol: string, from: number, to: number, limit: number): Promise<StoredSnapshot[]> {
+  /** The user's snapshots of `symbol` observed in [from, to] (epoch ms, inclusive), oldest first, at most `limit`. */
+  async range(userId: number, symbol: string, from: number, to: number, limit: number): Promise<StoredSnapshot[]> {
     const rows = await this.db
       .selectFrom('market_snapshots')
       .selectAll()
+      .where('user_id', '=', userId)
       .where('symbol', '=', symbol)
       .where('observed_at', '>=', from)
       .where('observed_at', '<=', to)
@@ -53,11 +58,11 @@ export class MarketSnapshotRepository {
     return rows.map(toStoredSnapshot);
   }
 
-  /** Stores a snapshot taken outside a cycle (market refresh); returns its id. Candles are not stored. */
-  async insert(snapshot: Omit<MarketSnapshot, 'candles'>, cycleId: number | null = null): Promise<number> {
+  /** Stores a snapshot the user took outside a cycle (market refresh, advice); returns its id. Candles are not stored. */
+  async insert(userId: number, snapshot: Omit<MarketSnapshot, 'candles'>): Promise<number> {
     const row = await this.db
       .insertInto('market_snapshots')
-      .values(snapshotRow(snapshot, cycleId))
+      .values(snapshotRow(snapshot, null, userId))
       .returning('id')
       .executeTakeFirstOrThrow();
     return row.id;
@@ -65,9 +70,14 @@ export class MarketSnapshotRepository {
 }
 
 /** The market_snapshots row of a snapshot (its candles are not stored); shared with the cycle's transaction. */
-export function snapshotRow(snapshot: Omit<MarketSnapshot, 'candles'>, cycleId: number | null): Insertable<MarketSnapshotsTable> {
+export function snapshotRow(
+  snapshot: Omit<MarketSnapshot, 'candles'>,
+  cycleId: number | null,
+  userId: number,
+): Insertable<MarketSnapshotsTable> {
   return {
     cycle_id: cycleId,
+    user_id: userId,
     symbol: snapshot.symbol,
     source: snapshot.source,
     interval: snapshot.interval,

@@ -18,7 +18,13 @@ export interface UsersTable {
   email: string | null;
   password_hash: string;
   created_at: number;
+  /** Tokens carry it; bumping it revokes every token of the user. */
+  token_version: Generated<number>;
+  role: Generated<UserRole>;
 }
+
+/** `operator`s may change what every account shares (enable map, the shared scan). */
+export type UserRole = 'user' | 'operator';
 
 export interface RefreshTokensTable {
   id: string;
@@ -73,6 +79,8 @@ export interface MessagesTable {
 export interface MarketSnapshotsTable {
   id: Generated<number>;
   cycle_id: number | null;
+  /** The account whose cycle, refresh or advice took it; null only for rows older than migration 0003. */
+  user_id: number | null;
   symbol: string;
   source: string;
   interval: string;

@@ -8,7 +8,8 @@ export interface ComponentHealth {
 export interface HealthReport {
   readonly status: ComponentStatus;
   readonly version: string;
-  readonly uptime_s: number;
+  /** Absent from the summary anonymous callers get (api/routes/health.routes.ts). */
+  readonly uptime_s?: number;
   readonly components: Readonly<Record<string, ComponentHealth>>;
 }
 

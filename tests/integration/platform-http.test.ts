@@ -63,7 +63,7 @@ describe('platform API on loopback (real server, real SQLite, fake venues)', () 
     it('registers without ever returning or storing the password, and refuses a taken name', async () => {
       const reg = await api('POST', '/api/auth/register', { body: { username: 'carol', email: 'carol@example.com', password: PASSWORD } });
       expect(reg.status).toBe(201);
-      expect(Object.keys(reg.body).sort()).toEqual(['created_at', 'email', 'id', 'username']);
+      expect(Object.keys(reg.body).sort()).toEqual(['created_at', 'email', 'id', 'operator', 'username']);
       expect(JSON.stringify(reg.body)).not.toContain(PASSWORD);
       const db = new Database(server.config.database.kind === 'sqlite' ? server.config.database.path : '', { readonly: true });
       const row = db.prepare('select password_hash from users where username = ?').get('carol') as { password_hash: string };
@@ -110,9 +110,9 @@ describe('platform API on loopback (real server, real SQLite, fake venues)', () 
       const claims = JSON.parse(Buffer.from(p, 'base64url').toString());
       const tampered = `${h}.${Buffer.from(JSON.stringify({ ...claims, sub: String(ids.bob) })).toString('base64url')}.${s}`;
       const nowS = Math.floor(server.clock.now() / 1000);
-      const expired = signJwt({ sub: String(ids.alice), typ: 'access', iat: nowS - 1000, exp: nowS - 1, jti: 'x' }, SECRET);
+      const expired = signJwt({ sub: String(ids.alice), typ: 'access', iat: nowS - 1000, exp: nowS - 1, jti: 'x', ver: 0 }, SECRET);
       const foreign = signJwt(
-        { sub: String(ids.alice), typ: 'access', iat: nowS, exp: nowS + 600, jti: 'y' },
+        { sub: String(ids.alice), typ: 'access', iat: nowS, exp: nowS + 600, jti: 'y', ver: 0 },
         'some-other-secret-0123456789',
       );
       for (const token of [tampered, expired, foreign, 'garbage']) {

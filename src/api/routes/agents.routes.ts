@@ -43,6 +43,7 @@ export function registerAgentRoutes(app: ApiApp, agents: AgentService, onMonitor
   app.get(
     '/api/agents',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'Every agent: health, runs, errors, last run (heartbeat)',
@@ -56,6 +57,7 @@ export function registerAgentRoutes(app: ApiApp, agents: AgentService, onMonitor
   app.get(
     '/api/agents/:name',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'One agent; market-monitor also shows your monitoring schedule',
@@ -70,6 +72,7 @@ export function registerAgentRoutes(app: ApiApp, agents: AgentService, onMonitor
   app.post(
     `/api/agents/${MONITOR_AGENT}`,
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'Start or stop continuous monitoring and paper trading of your active symbols',

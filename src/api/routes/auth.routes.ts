@@ -14,8 +14,8 @@ export interface AuthRoutesDeps {
   readonly rateLimit: { readonly max: number; readonly windowMs: number };
 }
 
-export function userJson(u: PublicUser) {
-  return { id: u.id, username: u.username, email: u.email, created_at: iso(u.createdAt) };
+export function userJson(u: PublicUser, operator = u.operator) {
+  return { id: u.id, username: u.username, email: u.email, created_at: iso(u.createdAt), operator };
 }
 
 /** Register, log in, refresh (rotating), who am I. The three token-less routes are rate limited per IP. */
@@ -30,7 +30,7 @@ export async function registerAuthRoutes(app: ApiApp, deps: AuthRoutesDeps): Pro
         }),
     });
     const r = scope.withTypeProvider<ZodTypeProvider>();
-    const limited = { rateLimit: { max: deps.rateLimit.max, timeWindow: deps.rateLimit.windowMs } };
+    const limited = { access: 'public' as const, rateLimit: { max: deps.rateLimit.max, timeWindow: deps.rateLimit.windowMs } };
     const tooMany = { 429: ErrorBody };
 
     r.post(
@@ -40,7 +40,8 @@ export async function registerAuthRoutes(app: ApiApp, deps: AuthRoutesDeps): Pro
         schema: {
           tags: ['auth'],
           summary: 'Create an account',
-          description: 'The password is stored only as an scrypt hash. 409 CONFLICT when the username or email is taken.',
+          description:
+            'The password is stored only as an scrypt hash. Passwords need at least 10 characters and must not be whitespace, one repeated character, a well-known password, or the username or email (422 VALIDATION_ERROR, field `password`). Usernames and emails are unique ignoring case: 409 CONFLICT when either is taken.',
           body: RegisterBody,
           response: { 201: User, 409: ErrorBody, 422: ErrorBody, ...tooMany },
         },
@@ -82,6 +83,7 @@ export async function registerAuthRoutes(app: ApiApp, deps: AuthRoutesDeps): Pro
   app.get(
     '/api/auth/me',
     {
+      config: { access: 'user' },
       schema: {
         tags: ['auth'],
         summary: 'The account this request acts for (on loopback without a token: the local user)',
@@ -89,6 +91,7 @@ export async function registerAuthRoutes(app: ApiApp, deps: AuthRoutesDeps): Pro
         response: { 200: User, 401: ErrorBody },
       },
     },
-    async (request) => userJson(await deps.auth.me(userIdOf(request))),
+    // `operator` as the gate decided it: the local user on loopback is one whatever its stored role.
+    async (request) => userJson(await deps.auth.me(userIdOf(request)), request.operator),
   );
 }

@@ -20,6 +20,7 @@ export function registerBacktestChartRoutes(app: ApiApp, deps: BacktestChartDeps
   app.get(
     '/api/backtests/:id/equity.svg',
     {
+      config: { access: 'user' },
       schema: {
         tags: ['backtests'],
         summary: 'Equity against buy-and-hold of a completed backtest, as SVG',

@@ -133,6 +133,7 @@ export function registerBacktestRoutes(app: ApiApp, deps: BacktestRouteDeps): vo
   app.post(
     '/api/backtests',
     {
+      config: { access: 'user' },
       schema: {
         tags: ['backtests'],
         summary: 'Start a backtest in the background over stored candles',
@@ -155,6 +156,7 @@ export function registerBacktestRoutes(app: ApiApp, deps: BacktestRouteDeps): vo
   app.get(
     '/api/backtests/:id',
     {
+      config: { access: 'user' },
       schema: {
         tags: ['backtests'],
         summary: 'A backtest: status, progress 0..1 and, once completed, metrics next to buy-and-hold',
@@ -172,6 +174,7 @@ export function registerBacktestRoutes(app: ApiApp, deps: BacktestRouteDeps): vo
   app.get(
     '/api/backtests',
     {
+      config: { access: 'user' },
       schema: {
         tags: ['backtests'],
         summary: "The user's backtests, newest first",

@@ -35,6 +35,7 @@ export function registerCandleRoutes(app: ApiApp, deps: CandleRouteDeps): void {
   app.get(
     '/api/candles',
     {
+      config: { access: 'shared' },
       schema: {
         tags: ['market-data'],
         summary: 'The newest candles of a symbol from the market source (oldest first; the last may still be forming)',

@@ -73,6 +73,7 @@ export function registerCycleRoutes(app: ApiApp, deps: CyclesRouteDeps): void {
   app.get(
     '/api/cycles',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'Your cycles, newest first',
@@ -90,6 +91,7 @@ export function registerCycleRoutes(app: ApiApp, deps: CyclesRouteDeps): void {
   app.get(
     '/api/cycles/:id',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'One cycle with the response it returned',
@@ -107,6 +109,7 @@ export function registerCycleRoutes(app: ApiApp, deps: CyclesRouteDeps): void {
   app.get(
     '/api/cycles/:id/messages',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'Every message of a cycle in dispatch order (the agent graph of that cycle)',

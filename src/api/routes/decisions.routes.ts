@@ -39,6 +39,7 @@ export function registerDecisionRoutes(app: ApiApp, decisions: DecisionService):
   app.get(
     '/api/decisions',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'Your decisions, newest first, filtered by symbol, action and time; paginated',
@@ -66,6 +67,7 @@ export function registerDecisionRoutes(app: ApiApp, decisions: DecisionService):
   app.post(
     '/api/decisions',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'Ask the decision agent about a symbol now, without risk checks or execution',
@@ -89,6 +91,7 @@ export function registerDecisionRoutes(app: ApiApp, decisions: DecisionService):
   app.get(
     '/api/decisions/statistics',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'Counts by action, mean confidence, and hit rate of BUY/SELL decisions against the next stored price',

@@ -39,9 +39,10 @@ export function registerMarketDataRoutes(app: ApiApp, market: MarketDataService,
   app.get(
     '/api/market-data',
     {
+      config: { access: 'user' },
       schema: {
         tags,
-        summary: 'Stored snapshots (from cycles, refreshes and advice) and candles of a symbol in a time range',
+        summary: 'Your stored snapshots (from your cycles, refreshes and advice) and the venue candles of a symbol in a time range',
         security: BEARER,
         querystring: MarketDataQuery,
         response: { 200: MarketHistory, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody },
@@ -50,7 +51,7 @@ export function registerMarketDataRoutes(app: ApiApp, market: MarketDataService,
     async (request) => {
       const to = request.query.to ?? now();
       const from = request.query.from ?? to - DAY_MS;
-      const h = await market.history(request.query.symbol, from, to, request.query.limit);
+      const h = await market.history(userIdOf(request), request.query.symbol, from, to, request.query.limit);
       return {
         symbol: h.symbol,
         venue: h.venue,
@@ -66,6 +67,7 @@ export function registerMarketDataRoutes(app: ApiApp, market: MarketDataService,
   app.get(
     '/api/market-data/latest',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'The newest stored snapshot of each of your symbols',
@@ -83,6 +85,7 @@ export function registerMarketDataRoutes(app: ApiApp, market: MarketDataService,
   app.post(
     '/api/market-data/refresh',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'Fetch a fresh snapshot (and closed candles) of your symbols from their venues and store it',

@@ -68,6 +68,7 @@ export function registerPortfolioRoutes(app: ApiApp, deps: PortfolioRouteDeps): 
   app.get(
     '/api/portfolio',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'Cash, equity, PnL and open positions marked to the last prices',
@@ -106,6 +107,7 @@ export function registerPortfolioRoutes(app: ApiApp, deps: PortfolioRouteDeps): 
   app.get(
     '/api/portfolio/equity',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'Equity curve: one point per saved cycle, oldest first (the newest `limit` in [from, to])',

@@ -7,11 +7,14 @@ import { iso } from '../../engine/cycle-response.js';
 import type { ApiApp } from '../app-types.js';
 import { ErrorBody } from '../errors.js';
 import { BEARER, SymbolInput } from '../platform-schemas.js';
+import { userIdOf } from '../user.js';
 
 export interface RegimeRouteDeps {
   readonly config: RegimeConfig;
-  /** Regimes tracked by the running brain protocol (empty under other protocols). */
+  /** Regimes tracked by the running brain protocol (empty under other protocols), of every account's symbols. */
   readonly tracked: () => readonly RegimeState[];
+  /** The symbols on the user's list: which tracked regimes the user may see (operators see all). */
+  readonly userSymbols: (userId: number) => Promise<readonly string[]>;
   readonly resolveSymbol: (input: string | undefined) => string;
   readonly snapshot: (symbol: string) => Promise<MarketSnapshot>;
 }
@@ -36,16 +39,20 @@ export function registerRegimeRoutes(app: ApiApp, deps: RegimeRouteDeps): void {
   app.get(
     '/api/regime',
     {
+      config: { access: 'user' },
       schema: {
         tags: ['strategies'],
-        summary: 'Market regime (BULL / BEAR / RANGE / HIGH_VOL): all tracked symbols, or one symbol (read now if untracked)',
+        summary:
+          'Market regime (BULL / BEAR / RANGE / HIGH_VOL): the tracked symbols on your list, or one symbol (read now if not tracked for you)',
         security: BEARER,
         querystring: RegimeQuery,
         response: { 200: RegimeOut, 401: ErrorBody, 404: ErrorBody, 422: ErrorBody, 502: ErrorBody, 503: ErrorBody },
       },
     },
     async (request) => {
-      const tracked = deps.tracked();
+      // Which symbols the brain tracks tells what other accounts trade: users see the ones on their own list.
+      const mine = request.operator ? null : new Set(await deps.userSymbols(userIdOf(request)));
+      const tracked = deps.tracked().filter((s) => mine === null || mine.has(s.symbol));
       const item = (s: RegimeState, source: 'agent' | 'on-demand') => ({
         symbol: s.symbol,
         regime: s.regime,

@@ -72,6 +72,7 @@ export function registerRiskRoutes(app: ApiApp, deps: RiskRouteDeps): void {
   app.get(
     '/api/risk',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: "Risk limits, governor state (ACTIVE / REDUCING / HALTED) and today's loss",
@@ -87,6 +88,7 @@ export function registerRiskRoutes(app: ApiApp, deps: RiskRouteDeps): void {
   app.post(
     '/api/risk/halt',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'Halt trading: every order is REJECTED with MANUAL_HALT until resumed (stops still close positions)',
@@ -103,6 +105,7 @@ export function registerRiskRoutes(app: ApiApp, deps: RiskRouteDeps): void {
   app.post(
     '/api/risk/resume',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'Resume trading: ACTIVE, with the daily-loss baseline and the drawdown peak re-based at the current equity',

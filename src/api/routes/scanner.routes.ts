@@ -5,6 +5,7 @@ import { ScanReport } from '../../scanner/report.js';
 import type { ScannerService } from '../../scanner/scanner-service.js';
 import type { ApiApp } from '../app-types.js';
 import { ErrorBody } from '../errors.js';
+import { BEARER } from '../platform-schemas.js';
 
 const ScanRunBody = z
   .object({
@@ -28,12 +29,14 @@ export function registerScannerRoutes(app: ApiApp, deps: { scanner: ScannerServi
   app.get(
     '/api/scanner/latest',
     {
+      config: { access: 'shared' },
       schema: {
         tags: ['scanner'],
-        summary: 'The latest market scan (data/latest_analysis.json)',
+        summary: 'The latest market scan (data/latest_analysis.json), shared by every account',
         description:
           'Top opportunities (at most SCAN_TOP_N) that passed every filter, all candidates with the filters they failed, and how they were ranked. 404 NOT_FOUND before the first scan.',
-        response: { 200: ScanReport, 404: ErrorBody },
+        security: BEARER,
+        response: { 200: ScanReport, 401: ErrorBody, 404: ErrorBody },
       },
     },
     async () => {
@@ -47,15 +50,18 @@ export function registerScannerRoutes(app: ApiApp, deps: { scanner: ScannerServi
   app.post(
     '/api/scanner/run',
     {
+      config: { access: 'operator' },
       schema: {
         tags: ['scanner'],
-        summary: 'Scan the market now and return the analysis',
+        summary: 'Scan the market now and return the analysis (operators only)',
         description:
+          'Operators only (403 FORBIDDEN for other users): the scan is shared by every account, and it spends LLM tokens and posts to Telegram when configured. ' +
           'Runs a scan (joining one already running), writes data/latest_analysis.json and data/latest_telegram_message.txt, ' +
           'and sends to Telegram when configured. Venue unreachable while listing the universe -> 503 MARKET_DATA_UNAVAILABLE; ' +
           'per-symbol failures are listed in `errors`.',
+        security: BEARER,
         body: ScanRunBody,
-        response: { 200: ScanReport, ...errors },
+        response: { 200: ScanReport, 401: ErrorBody, 403: ErrorBody, ...errors },
       },
     },
     async (request) => {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
+import { grantPluginRoutes } from '../access.js';
 import type { ApiApp } from '../app-types.js';
 
 export interface StaticRouteOptions {
@@ -36,18 +37,24 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
  */
 export async function registerStaticRoutes(app: ApiApp, options: StaticRouteOptions): Promise<void> {
   if (!existsSync(join(options.dir, 'index.html'))) {
-    app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.type('text/html; charset=utf-8').send(NOT_BUILT));
+    app.get('/', { schema: { hide: true }, config: { access: 'public' } }, async (_request, reply) =>
+      reply.type('text/html; charset=utf-8').send(NOT_BUILT),
+    );
     return;
   }
-  await app.register(fastifyStatic, {
-    root: options.dir,
-    prefix: '/',
-    wildcard: true,
-    // Our own Cache-Control below; send's default would overwrite it with max-age=0.
-    cacheControl: false,
-    setHeaders: (res, path) => {
-      const immutable = path.includes(`${join(options.dir, 'assets')}`);
-      res.setHeader('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
-    },
+  await app.register(async (files) => {
+    // The dashboard's own files carry no data: every number it shows comes from the API with the user's token.
+    grantPluginRoutes(files, 'public');
+    await files.register(fastifyStatic, {
+      root: options.dir,
+      prefix: '/',
+      wildcard: true,
+      // Our own Cache-Control below; send's default would overwrite it with max-age=0.
+      cacheControl: false,
+      setHeaders: (res, path) => {
+        const immutable = path.includes(`${join(options.dir, 'assets')}`);
+        res.setHeader('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      },
+    });
   });
 }

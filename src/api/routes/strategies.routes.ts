@@ -8,6 +8,7 @@ import type { Strategy } from '../../strategies/strategy.js';
 import type { ApiApp } from '../app-types.js';
 import { ErrorBody } from '../errors.js';
 import { BEARER } from '../platform-schemas.js';
+import { userIdOf } from '../user.js';
 
 export interface StrategiesRouteDeps {
   readonly protocol: string;
@@ -15,6 +16,8 @@ export interface StrategiesRouteDeps {
   readonly enableMap: { current(): EnableMap; replace(map: EnableMap): void };
   /** Brain protocol only: the current selection per symbol and the research tallies. */
   readonly selection?: () => ReadonlyArray<{ symbol: string; regime: string; selection: Selection }>;
+  /** The symbols on the user's list: whose live selection the user may see (operators see all). */
+  readonly userSymbols: (userId: number) => Promise<readonly string[]>;
   readonly performance?: () => readonly StrategyRegimeStats[];
 }
 
@@ -64,15 +67,18 @@ export function registerStrategyRoutes(app: ApiApp, deps: StrategiesRouteDeps): 
   app.get(
     '/api/strategies',
     {
+      config: { access: 'user' },
       schema: {
         tags,
-        summary: 'Strategies with parameters, the enable map, the live selection (brain) and per-regime tallies',
+        summary: 'Strategies with parameters, the enable map, the live selection of your symbols (brain) and per-regime tallies',
         security: BEARER,
         response: { 200: StrategiesOut, 401: ErrorBody },
       },
     },
-    async () => {
+    async (request) => {
       const map = deps.enableMap.current();
+      // The brain tracks every account's symbols; which ones tells what others trade.
+      const mine = request.operator ? null : new Set(await deps.userSymbols(userIdOf(request)));
       return {
         protocol: deps.protocol,
         note: 'None of these strategies has a proven edge. Tallies are raw, before costs, and not significance-tested.',
@@ -84,12 +90,14 @@ export function registerStrategyRoutes(app: ApiApp, deps: StrategiesRouteDeps): 
           warmup: s.warmup,
           enabled_in: REGIMES.filter((r) => (map.regimes[r] as readonly string[]).includes(s.name)),
         })),
-        selection: (deps.selection?.() ?? []).map((x) => ({
-          symbol: x.symbol,
-          regime: x.regime,
-          enabled: [...x.selection.enabled],
-          waiting: x.selection.waiting.map((w) => ({ strategy: w.strategy, want: w.want, bars_left: w.barsLeft })),
-        })),
+        selection: (deps.selection?.() ?? [])
+          .filter((x) => mine === null || mine.has(x.symbol))
+          .map((x) => ({
+            symbol: x.symbol,
+            regime: x.regime,
+            enabled: [...x.selection.enabled],
+            waiting: x.selection.waiting.map((w) => ({ strategy: w.strategy, want: w.want, bars_left: w.barsLeft })),
+          })),
         performance: (deps.performance?.() ?? []).map((p) => ({
           strategy: p.strategy,
           regime: p.regime,
@@ -105,6 +113,7 @@ export function registerStrategyRoutes(app: ApiApp, deps: StrategiesRouteDeps): 
   app.get(
     '/api/strategies/enable-map',
     {
+      config: { access: 'shared' },
       schema: {
         tags,
         summary: 'The enable map: regime -> strategies, and the switch cooldown in bars',
@@ -117,12 +126,15 @@ export function registerStrategyRoutes(app: ApiApp, deps: StrategiesRouteDeps): 
   app.put(
     '/api/strategies/enable-map',
     {
+      config: { access: 'operator' },
       schema: {
         tags,
-        summary: 'Replace the enable map (validated; saved to ENABLE_MAP_PATH; used from the next cycle, cooldowns still apply)',
+        summary:
+          'Replace the enable map (operators only: it drives every account; validated; saved to ENABLE_MAP_PATH; used from the next cycle, cooldowns still apply)',
+        description: 'The one enable map the brain protocol uses for every account. 403 FORBIDDEN for users who are not operators.',
         security: BEARER,
         body: EnableMapSchema,
-        response: { 200: EnableMapOut, 401: ErrorBody, 422: ErrorBody },
+        response: { 200: EnableMapOut, 401: ErrorBody, 403: ErrorBody, 422: ErrorBody },
       },
     },
     async (request) => {

@@ -25,6 +25,7 @@ export function registerSymbolRoutes(app: ApiApp, symbols: SymbolService): void 
   app.get(
     '/api/symbols',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'Your symbols, in the order added',
@@ -38,6 +39,7 @@ export function registerSymbolRoutes(app: ApiApp, symbols: SymbolService): void 
   app.post(
     '/api/symbols',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'Add a symbol: the venue and asset type are detected (BTC -> BTCUSDT on the crypto venue, AAPL -> Yahoo)',
@@ -54,6 +56,7 @@ export function registerSymbolRoutes(app: ApiApp, symbols: SymbolService): void 
   app.get(
     '/api/symbols/:id',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'One of your symbols',
@@ -68,6 +71,7 @@ export function registerSymbolRoutes(app: ApiApp, symbols: SymbolService): void 
   app.delete(
     '/api/symbols/:id',
     {
+      config: { access: 'user' },
       schema: {
         tags,
         summary: 'Remove one of your symbols (monitoring stops trading it; stored data stay)',

@@ -13,6 +13,7 @@ export function registerTradingRoutes(app: ApiApp, deps: ApiDeps): void {
   app.post(
     '/trading/run-cycle',
     {
+      config: { access: 'user' },
       schema: {
         tags: ['trading'],
         summary: 'Run one trading cycle: market monitor -> decision -> risk -> execution',
@@ -33,6 +34,7 @@ export function registerTradingRoutes(app: ApiApp, deps: ApiDeps): void {
   app.get(
     '/trading/trades',
     {
+      config: { access: 'user' },
       schema: {
         tags: ['trading'],
         summary: 'Recent simulated trades, newest first',
@@ -46,6 +48,7 @@ export function registerTradingRoutes(app: ApiApp, deps: ApiDeps): void {
   app.get(
     '/trading/market/latest',
     {
+      config: { access: 'shared' },
       schema: {
         tags: ['trading'],
         summary: 'Latest price and indicators for a symbol, and for a stock whether its market is open',

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration, type SqlDialect } from './0001-initial.js';
 import { positionEntriesMigration } from './0002-position-entries.js';
+import { accountsMigration } from './0003-accounts.js';
 
 export type { SqlDialect } from './0001-initial.js';
 
@@ -11,7 +12,11 @@ export type { SqlDialect } from './0001-initial.js';
 export function migrationProvider(dialect: SqlDialect): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { '0001-initial': initialMigration(dialect), '0002-position-entries': positionEntriesMigration };
+      return {
+        '0001-initial': initialMigration(dialect),
+        '0002-position-entries': positionEntriesMigration,
+        '0003-accounts': accountsMigration(),
+      };
     },
   };
 }

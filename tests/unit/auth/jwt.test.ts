@@ -4,7 +4,7 @@ import { type JwtClaims, signJwt, verifyJwt } from '../../../src/auth/jwt.js';
 import { isConclaveError } from '../../../src/domain/errors.js';
 
 const SECRET = 'a-test-secret-of-enough-length';
-const claims: JwtClaims = { sub: '7', typ: 'access', iat: 1_000, exp: 2_000, jti: 'j-1' };
+const claims: JwtClaims = { sub: '7', typ: 'access', iat: 1_000, exp: 2_000, jti: 'j-1', ver: 0 };
 
 function code(fn: () => unknown): string | undefined {
   try {
@@ -48,5 +48,41 @@ describe('HS256 JWT', () => {
   it('refuses a non-numeric subject', () => {
     const token = signJwt({ ...claims, sub: 'admin' }, SECRET);
     expect(code(() => verifyJwt(token, SECRET, 1_500, 'access'))).toBe('UNAUTHORIZED');
+  });
+
+  it('refuses a token without a version (issued before revocation existed)', () => {
+    const { ver: _ver, ...old } = claims;
+    const token = signJwt(old as JwtClaims, SECRET);
+    expect(code(() => verifyJwt(token, SECRET, 1_500, 'access'))).toBe('UNAUTHORIZED');
+    expect(code(() => verifyJwt(signJwt({ ...claims, ver: -1 }, SECRET), SECRET, 1_500, 'access'))).toBe('UNAUTHORIZED');
+  });
+
+  // Issue 11 finding 18: Node's base64url decoder ignores '=', stray characters and unused trailing bits, so
+  // these spellings decoded to the same signature and authenticated.
+  it('accepts only the canonical base64url spelling of each part (no padding, no stray characters, no spare bits)', () => {
+    const token = signJwt(claims, SECRET);
+    expect(verifyJwt(token, SECRET, 1_500, 'access')).toEqual(claims);
+    const [h, p, s] = token.split('.');
+    // 32 signature bytes are 43 characters: the last one carries 4 spare bits, so flipping one still decodes alike.
+    const last = s[s.length - 1];
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const twin = alphabet[alphabet.indexOf(last) ^ 1];
+    expect(Buffer.from(`${s.slice(0, -1)}${twin}`, 'base64url').equals(Buffer.from(s, 'base64url'))).toBe(true);
+    for (const forged of [
+      `${token}=`,
+      `${token}==`,
+      `${h}.${p}.${s.slice(0, -1)}${twin}`,
+      `${h}=.${p}.${s}`,
+      `${h}.${p}==.${s}`,
+      `${h}.${p}.${s.slice(0, 10)}+${s.slice(10)}`,
+      `${h}.${p}.${s.slice(0, 10)} ${s.slice(10)}`,
+      `${h}.${p}.${s.replace(/-/g, '+').replace(/_/g, '/')}`,
+    ]) {
+      if (forged === token) continue;
+      expect(
+        code(() => verifyJwt(forged, SECRET, 1_500, 'access')),
+        forged,
+      ).toBe('UNAUTHORIZED');
+    }
   });
 });

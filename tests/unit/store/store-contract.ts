@@ -96,7 +96,7 @@ export function storeContract(target: () => StoreTarget): void {
       expect(messages?.[2]?.payload).toEqual(record.decision);
       expect(messages?.[0]).toEqual(record.messages[0]);
 
-      const snap = await store.snapshots.latest(symbol);
+      const snap = await store.snapshots.latest(userId, symbol);
       expect(snap).toMatchObject({
         cycleId: id,
         price: record.snapshot.price,
@@ -212,7 +212,7 @@ export function storeContract(target: () => StoreTarget): void {
       const before = {
         book: await store.portfolio.loadBook(userId, 10_000),
         curve: await store.portfolio.equityCurve(userId, { limit: 100 }),
-        snap: await store.snapshots.latest('SOLUSDT'),
+        snap: await store.snapshots.latest(userId, 'SOLUSDT'),
         decisions: await store.decisions.list({ userId, limit: 100, offset: 0 }),
       };
       const second = await store.cycles.nextCycleId();
@@ -231,7 +231,7 @@ export function storeContract(target: () => StoreTarget): void {
       expect(await store.cycles.messages(second, userId)).toBeNull();
       const orphanMessages = await store.db.selectFrom('messages').select('id').where('cycle_id', '=', second).execute();
       expect(orphanMessages).toEqual([]);
-      expect(await store.snapshots.latest('SOLUSDT')).toEqual(before.snap);
+      expect(await store.snapshots.latest(userId, 'SOLUSDT')).toEqual(before.snap);
       expect(await store.decisions.list({ userId, limit: 100, offset: 0 })).toEqual(before.decisions);
       expect(await store.portfolio.loadBook(userId, 10_000)).toEqual(before.book);
       expect(await store.portfolio.equityCurve(userId, { limit: 100 })).toEqual(before.curve);
@@ -398,7 +398,7 @@ export function storeContract(target: () => StoreTarget): void {
       expect(trade?.price).toBe(price);
       expect(trade?.timestamp).toBe(time);
       expect(typeof trade?.id).toBe('number');
-      const snap = await store.snapshots.latest('TYPEUSDT');
+      const snap = await store.snapshots.latest(userId, 'TYPEUSDT');
       expect(snap?.observedAt).toBe(time);
       expect(snap?.indicators.sma_50).toBeNull();
       expect(snap?.price).toBe(price);
@@ -446,15 +446,15 @@ export function storeContract(target: () => StoreTarget): void {
       // A: BUY 100 @1000 -> next snapshot 105 @2000: hit (B's decision @1500 at 50 must not count; other symbol ignored).
       await store.decisions.insert({ userId: a, decision: decision('BUY', 0.6), price: 100, createdAt: 1_000 });
       await store.decisions.insert({ userId: b, decision: decision('SELL', 0.99), price: 50, createdAt: 1_500 });
-      await store.snapshots.insert(snapshot(1, 1_500, unique('OTHER')));
-      await store.snapshots.insert(snapshot(105, 2_000));
+      await store.snapshots.insert(a, snapshot(1, 1_500, unique('OTHER')));
+      await store.snapshots.insert(a, snapshot(105, 2_000));
       // A: SELL 105 @3000 -> own HOLD decision @3500 at 103 comes before snapshot @4000 at 110: hit.
       await store.decisions.insert({ userId: a, decision: decision('SELL', 0.7), price: 105, createdAt: 3_000 });
       await store.decisions.insert({ userId: a, decision: decision('HOLD', 0.5), price: 103, createdAt: 3_500 });
-      await store.snapshots.insert(snapshot(110, 4_000));
+      await store.snapshots.insert(a, snapshot(110, 4_000));
       // A: BUY 110 @5000 -> snapshot 110 @6000: equal price, a miss.
       await store.decisions.insert({ userId: a, decision: decision('BUY', 0.8), price: 110, createdAt: 5_000 });
-      await store.snapshots.insert(snapshot(110, 6_000));
+      await store.snapshots.insert(a, snapshot(110, 6_000));
       // A: SELL 110 @7000 -> nothing later: not evaluated.
       await store.decisions.insert({ userId: a, decision: decision('SELL', 0.9), price: 110, createdAt: 7_000 });
 
@@ -506,8 +506,10 @@ export function storeContract(target: () => StoreTarget): void {
   });
 
   describe('market snapshots', () => {
-    it('latest and range by observation time', async () => {
+    it("latest and range by observation time, each user's own only", async () => {
       const symbol = unique('SNAP');
+      const owner = await newUser();
+      const other = await newUser();
       const snap = (price: number, observedAt: number) => ({
         symbol,
         price,
@@ -518,15 +520,15 @@ export function storeContract(target: () => StoreTarget): void {
         candleTime: observedAt - 1,
         observedAt,
       });
-      expect(await store.snapshots.latest(symbol)).toBeNull();
+      expect(await store.snapshots.latest(owner, symbol)).toBeNull();
       for (const [p, t0] of [
         [1, 100],
         [3, 300],
         [2, 200],
       ] as const) {
-        await store.snapshots.insert(snap(p, t0));
+        await store.snapshots.insert(owner, snap(p, t0));
       }
-      expect(await store.snapshots.latest(symbol)).toMatchObject({
+      expect(await store.snapshots.latest(owner, symbol)).toMatchObject({
         price: 3,
         observedAt: 300,
         source: 'bybit',
@@ -534,8 +536,13 @@ export function storeContract(target: () => StoreTarget): void {
         features: { f: 3 },
         cycleId: null,
       });
-      expect((await store.snapshots.range(symbol, 150, 300, 10)).map((s) => s.price)).toEqual([2, 3]);
-      expect((await store.snapshots.range(symbol, 0, 1_000, 2)).map((s) => s.price)).toEqual([1, 2]);
+      expect((await store.snapshots.range(owner, symbol, 150, 300, 10)).map((s) => s.price)).toEqual([2, 3]);
+      expect((await store.snapshots.range(owner, symbol, 0, 1_000, 2)).map((s) => s.price)).toEqual([1, 2]);
+      // Issue 11 finding 3: another account's snapshots (and so its cycle ids and times) stay invisible.
+      await store.snapshots.insert(other, snap(9, 400));
+      expect(await store.snapshots.latest(owner, symbol)).toMatchObject({ price: 3 });
+      expect((await store.snapshots.range(owner, symbol, 0, 1_000, 10)).map((s) => s.price)).toEqual([1, 2, 3]);
+      expect((await store.snapshots.range(other, symbol, 0, 1_000, 10)).map((s) => s.price)).toEqual([9]);
     });
   });
 
@@ -573,7 +580,15 @@ export function storeContract(target: () => StoreTarget): void {
     it('creates users, refuses duplicates with CONFLICT, tracks refresh tokens', async () => {
       const username = unique('alice');
       const user = await store.users.create({ username, email: `${username}@x.test`, passwordHash: 'scrypt$abc', createdAt: 42 });
-      expect(user).toEqual({ id: user.id, username, email: `${username}@x.test`, passwordHash: 'scrypt$abc', createdAt: 42 });
+      expect(user).toEqual({
+        id: user.id,
+        username,
+        email: `${username}@x.test`,
+        passwordHash: 'scrypt$abc',
+        createdAt: 42,
+        tokenVersion: 0,
+        role: 'user',
+      });
       expect(user.id).toBeGreaterThan(1);
       expect(await store.users.byUsername(username)).toEqual(user);
       expect(await store.users.byId(user.id)).toEqual(user);
@@ -590,6 +605,51 @@ export function storeContract(target: () => StoreTarget): void {
       expect(await store.users.isRefreshValid(jti, 1)).toBe(false);
       expect(await store.users.isRefreshValid(unique('unknown'), 1)).toBe(false);
       await expectCode(store.users.saveRefresh(jti, user.id, 1), 'CONFLICT');
+    });
+
+    // Issue 11 finding 15: `LOCAL` registered next to `local`.
+    it('treats usernames and emails as unique ignoring case, and finds a user by any case of its name', async () => {
+      const username = unique('Carol');
+      const user = await store.users.create({ username, email: `${username}@x.test`, passwordHash: 'h' });
+      expect(await store.users.byUsername(username.toUpperCase())).toEqual(user);
+      expect(await store.users.byUsername(username.toLowerCase())).toEqual(user);
+      await expectCode(
+        store.users.create({ username: username.toUpperCase(), email: `${unique('o')}@x.test`, passwordHash: 'x' }),
+        'CONFLICT',
+      );
+      await expectCode(
+        store.users.create({ username: unique('d'), email: `${username.toUpperCase()}@X.TEST`, passwordHash: 'x' }),
+        'CONFLICT',
+      );
+      await expectCode(store.users.create({ username: 'LOCAL', email: `${unique('o')}@x.test`, passwordHash: 'x' }), 'CONFLICT');
+    });
+
+    it('sets roles, revokes tokens by moving the token version on, and deletes a user with everything it owns', async () => {
+      const id = await newUser();
+      expect(await store.users.setRole(id, 'operator')).toBe(true);
+      expect((await store.users.byId(id))?.role).toBe('operator');
+      const jti = unique('jti');
+      await store.users.saveRefresh(jti, id, Number.MAX_SAFE_INTEGER);
+      expect(await store.users.revokeTokens(id)).toBe(true);
+      expect((await store.users.byId(id))?.tokenVersion).toBe(1);
+      expect(await store.users.isRefreshValid(jti, 1)).toBe(false);
+      await store.symbols.add(id, { symbol: 'BTCUSDT', venue: 'binance', assetType: 'crypto', interval: '1m', createdAt: 1 });
+      await store.agents.put({
+        userId: id,
+        name: 'scheduler',
+        status: 'running',
+        config: {},
+        lastRunAt: null,
+        lastError: null,
+        updatedAt: 1,
+      });
+      expect(await store.users.delete(id)).toBe(true);
+      expect(await store.users.byId(id)).toBeNull();
+      expect(await store.symbols.list(id)).toEqual([]);
+      expect(await store.agents.get(id, 'scheduler')).toBeNull();
+      expect(await store.users.delete(id)).toBe(false);
+      expect(await store.users.setRole(id, 'user')).toBe(false);
+      await expectCode(store.users.delete(1), 'FORBIDDEN');
     });
   });
 
