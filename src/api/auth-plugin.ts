@@ -64,11 +64,12 @@ export function installAuthGate(app: ApiApp, options: AuthGateOptions): void {
       if (access === 'public') return;
       throw error;
     }
+    if (token && options.metricsToken && sameSecret(token, options.metricsToken)) {
+      request.callerKind = 'metrics';
+      if (access === 'metrics' || access === 'public') return;
+      throw new ConclaveError('UNAUTHORIZED', `${request.method} ${path}: METRICS_TOKEN opens /metrics and /health only`);
+    }
     if (access === 'metrics') {
-      if (token && options.metricsToken && sameSecret(token, options.metricsToken)) {
-        request.callerKind = 'metrics';
-        return;
-      }
       if (options.isLoopback && !token) return actAsLocalUser(request);
       throw new ConclaveError(
         'UNAUTHORIZED',
