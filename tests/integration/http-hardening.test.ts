@@ -57,7 +57,7 @@ describe('HTTP edge hardening (real server on a socket)', () => {
       extraRoutes: [
         // A request that stays in flight until the test lets it go (the shutdown test needs one).
         (a) => {
-          a.get('/test/held', { schema: { hide: true } }, async () => {
+          a.get('/test/held', { schema: { hide: true }, config: { access: 'user' } }, async () => {
             await held;
             return { ok: true };
           });

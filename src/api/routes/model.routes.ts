@@ -39,6 +39,7 @@ export function registerModelRoutes(app: ApiApp, model: () => TradingModel): voi
   app.get(
     '/api/model',
     {
+      config: { access: 'shared' },
       schema: {
         tags: ['decisions'],
         summary: 'The trading model: version, training window, held-out accuracy next to the majority baseline, and the edge test',
