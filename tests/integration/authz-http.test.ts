@@ -154,6 +154,20 @@ describe('authorization off loopback (issue 11 findings 1, 2, 3, 4, 5, 8, 15, 18
     expect(scraper.body.components.store.details).toHaveProperty('latency_ms');
   });
 
+  it('tracked regimes and strategy selections show only the symbols on the caller’s list (operators see all)', async () => {
+    // alice's brain cycle tracks ETHUSDT; victor's list is empty.
+    expect((await as('alice', 'POST', '/trading/run-cycle?symbol=ETHUSDT')).status).toBe(200);
+    const all = await as('olga', 'GET', '/api/regime');
+    expect(all.body.regimes.map((r: { symbol: string }) => r.symbol)).toContain('ETHUSDT');
+    expect((await as('victor', 'GET', '/api/regime')).body.regimes).toEqual([]);
+    expect((await as('olga', 'GET', '/api/strategies')).body.selection.length).toBeGreaterThan(0);
+    expect((await as('victor', 'GET', '/api/strategies')).body.selection).toEqual([]);
+    // Asked by name, an untracked-for-you symbol is read on demand, not from another account's tracking.
+    const one = await as('victor', 'GET', '/api/regime?symbol=ETHUSDT');
+    expect(one.status).toBe(200);
+    expect(one.body.regimes.every((r: { source: string }) => r.source === 'on-demand')).toBe(true);
+  });
+
   it("finding 8: a deleted user's token dies on every route at once; no 500 and no rows for a vanished user", async () => {
     const reg = await api('POST', '/api/auth/register', { body: { username: 'gone', email: 'gone@example.com', password: PASSWORD } });
     const pair = await login('gone');
