@@ -96,13 +96,13 @@ describe('the fuzz harness itself', () => {
           const q = z.object({ n: z.coerce.number().int().min(0).max(10) });
           a.get(
             '/canary/crash',
-            { schema: { querystring: q, response: { 200: z.object({ n: z.number() }), 422: ErrorBody } } },
+            { config: { access: 'user' }, schema: { querystring: q, response: { 200: z.object({ n: z.number() }), 422: ErrorBody } } },
             async (request) => {
               if (request.query.n > 2) throw new TypeError('boom');
               return { n: request.query.n };
             },
           );
-          a.get('/canary/bare-error', { schema: { querystring: q } }, async (request, reply) =>
+          a.get('/canary/bare-error', { config: { access: 'user' }, schema: { querystring: q } }, async (request, reply) =>
             request.query.n > 2 ? reply.status(400).send({ message: 'not the documented shape' }) : { n: request.query.n },
           );
         },

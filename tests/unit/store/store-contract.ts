@@ -808,7 +808,7 @@ export function storeContract(target: () => StoreTarget): void {
       await store.cycles.saveCycle(cycleRecord({ cycleId: oldId, userId, symbol, time: oldTime }));
       const newId = await store.cycles.nextCycleId();
       await store.cycles.saveCycle(cycleRecord({ cycleId: newId, userId, symbol, time: newTime, status: 'SKIPPED' }));
-      const standalone = await store.snapshots.insert({
+      const standalone = await store.snapshots.insert(userId, {
         symbol,
         price: 1,
         source: 'binance',
@@ -834,7 +834,7 @@ export function storeContract(target: () => StoreTarget): void {
       expect(await store.trades.byCycle(oldId, userId)).toHaveLength(1);
       expect(await store.trades.bySymbol(userId, symbol, 10)).toEqual(tradesBefore);
       expect(await store.portfolio.equityCurve(userId, { limit: 100 })).toEqual(equityBefore);
-      const snaps = await store.snapshots.range(symbol, 0, newTime + 10, 10);
+      const snaps = await store.snapshots.range(userId, symbol, 0, newTime + 10, 10);
       expect(snaps.map((x) => [x.id === standalone ? 'standalone' : x.cycleId, x.features])).toEqual([
         ['standalone', null],
         [oldId, null],
