@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { LOCAL_USER_ID } from '../../src/store/user.repository.js';
 import { startFakeBinance } from '../fakes/fake-binance.js';
 import type { RunningFake } from '../fakes/fake-server.js';
 import type { Tamper } from '../fakes/fault-switches.js';
@@ -121,7 +122,7 @@ describe('market-data guards through the real server and a hostile fake Binance 
     return {
       decisions: (await api('GET', '/api/decisions?symbol=BTCUSDT&limit=100')).body.total,
       cycles: await s.cycles.countByStatus(),
-      snapshots: (await s.snapshots.range('BTCUSDT', 0, Date.UTC(2200, 0, 1), 1000)).length,
+      snapshots: (await s.snapshots.range(LOCAL_USER_ID, 'BTCUSDT', 0, Date.UTC(2200, 0, 1), 1000)).length,
       candles: await s.candles.count('binance', 'BTCUSDT', '1h'),
       trades: (await api('GET', '/trading/trades?limit=100')).body.length,
     };
