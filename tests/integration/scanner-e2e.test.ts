@@ -174,6 +174,8 @@ describe('scanner end to end over real candles served by the fake exchange', () 
 
   it('`conclave scan --once` writes both files with neither database nor model', async () => {
     const dataDir = join(dir, 'cli');
+    // A database path in an existing directory: the scan must never open it, so the file must not appear.
+    const untouchedDb = join(dir, 'never-opened.db');
     const env = {
       BINANCE_BASE_URL: exchange.url,
       DATA_DIR: dataDir,
@@ -184,7 +186,7 @@ describe('scanner end to end over real candles served by the fake exchange', () 
       SCAN_MIN_ALIGNED: '1',
       LLM_BASE_URL: llm.url,
       LLM_API_KEY: 'k',
-      DATABASE_URL: '/nonexistent/dir/never-opened.db',
+      DATABASE_URL: untouchedDb,
       TELEGRAM_BOT_TOKEN: '',
       LOG_LEVEL: 'silent',
     };
@@ -206,6 +208,7 @@ describe('scanner end to end over real candles served by the fake exchange', () 
     }
     expect(existsSync(join(dataDir, 'latest_analysis.json'))).toBe(true);
     expect(existsSync(join(dataDir, 'latest_telegram_message.txt'))).toBe(true);
+    expect(existsSync(untouchedDb)).toBe(false);
     const summary = JSON.parse(out.join('')) as { ranking: { method: string }; top: Array<{ rationale: string | null }> };
     expect(summary.ranking.method).toBe('llm');
     expect(summary.top.length).toBeGreaterThan(0);
