@@ -1,6 +1,8 @@
 /**
- * `npm run bench`: every benchmark, each writing bench/results/<name>.json, plus a combined
- * bench/results/summary.json. Pass names to run a subset: `npm run bench -- http model`.
+ * `npm run bench`: the quick benchmarks (model, http, backtest), each writing bench/results/<name>.json, plus a
+ * combined bench/results/summary.json. Pass names to run others or a subset: `npm run bench -- http model`.
+ * The long ones run only by name: `memory` (500,000 run-cycles against the npm start process) and `soak`
+ * (24 h of 1m candles for 20 symbols through the brain protocol, the scheduler and SQLite).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,10 +15,13 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   model: async () => (await import('./model-bench.js')).runModelBench,
   http: async () => (await import('./http-bench.js')).runHttpBench,
   backtest: async () => (await import('./backtest-bench.js')).runBacktestBench,
+  memory: async () => (await import('./memory-bench.js')).runMemoryBench,
+  soak: async () => (await import('./soak-bench.js')).runSoakBench,
 };
+const QUICK = ['model', 'http', 'backtest'];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = wanted.length > 0 ? wanted : Object.keys(BENCHES);
+const names = wanted.length > 0 ? wanted : QUICK;
 mkdirSync(RESULTS, { recursive: true });
 const summary: Record<string, unknown> = {
   machine: { node: process.version, platform: process.platform, cpus: (await import('node:os')).cpus().length },

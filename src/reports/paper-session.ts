@@ -8,11 +8,22 @@ import { newRunId, type WrittenReport, writeRunReport } from './run-report.js';
 
 interface SessionBook {
   readonly symbols: Set<string>;
-  readonly fills: Fill[];
-  readonly orders: ExecutionReport[];
-  readonly decisions: DecisionRow[];
-  readonly equity: EquityRow[];
+  fills: Fill[];
+  orders: ExecutionReport[];
+  decisions: DecisionRow[];
+  equity: EquityRow[];
+  /** Cycles recorded but no longer held (older than the last SESSION_MAX_CYCLES). */
+  dropped: number;
 }
+
+/**
+ * Cycles of one account a session report holds in memory (its most recent ones). Every cycle costs about 0.6 KB
+ * of heap here; unbounded, a server running for weeks grew by that much per cycle (the resident memory that tracked
+ * the database's growth). 5,000 is three and a half days of one symbol on 1m, or 50 minutes of 100 symbols.
+ */
+export const SESSION_MAX_CYCLES = 5_000;
+/** Trimming in batches keeps the cost of dropping old rows amortised (one slice per 2,000 cycles). */
+const TRIM_SLACK = 2_000;
 
 export interface PaperSessionOptions {
   readonly reportsDir: string;
@@ -29,13 +40,16 @@ export interface PaperSessionOptions {
 export class PaperSessionRecorder {
   private readonly books = new Map<number, SessionBook>();
 
-  constructor(private readonly options: PaperSessionOptions) {}
+  constructor(
+    private readonly options: PaperSessionOptions,
+    private readonly maxCycles = SESSION_MAX_CYCLES,
+  ) {}
 
   /** Pass to `engine.onCycle`. */
   readonly record = (o: CycleOutcome): void => {
     let book = this.books.get(o.userId);
     if (!book) {
-      book = { symbols: new Set(), fills: [], orders: [], decisions: [], equity: [] };
+      book = { symbols: new Set(), fills: [], orders: [], decisions: [], equity: [], dropped: 0 };
       this.books.set(o.userId, book);
     }
     book.symbols.add(o.symbol);
@@ -44,9 +58,10 @@ export class PaperSessionRecorder {
     book.decisions.push({ cycleId: o.cycleId, time: o.finishedAt, decision: o.decision });
     const exposure = o.portfolio.positions.reduce((sum, p) => sum + Math.abs(p.quantity * p.markPrice), 0);
     book.equity.push({ time: o.finishedAt, equity: o.portfolio.equity, cash: o.portfolio.cash, exposure });
+    if (book.equity.length > this.maxCycles + Math.min(TRIM_SLACK, this.maxCycles)) trim(book, this.maxCycles);
   };
 
-  /** Cycles recorded so far, all accounts. */
+  /** Cycles held for the reports (at most SESSION_MAX_CYCLES per account), all accounts. */
   get cycles(): number {
     let n = 0;
     for (const b of this.books.values()) n += b.equity.length;
@@ -71,7 +86,12 @@ export class PaperSessionRecorder {
         await writeRunReport(this.options.reportsDir, newRunId(`paper-u${userId}`, now), {
           kind: 'paper',
           title: `Paper session of account ${userId}`,
-          parameters: { ...this.options.parameters, starting_capital: startingCapital },
+          parameters: {
+            ...this.options.parameters,
+            starting_capital: startingCapital,
+            // A long session is reported over its most recent cycles; say how many came before.
+            ...(book.dropped > 0 ? { earlier_cycles_not_in_report: book.dropped } : {}),
+          },
           data: {
             symbols: [...book.symbols],
             interval,
@@ -91,4 +111,15 @@ export class PaperSessionRecorder {
     this.books.clear();
     return written;
   }
+}
+
+/** Keeps the newest `keep` cycles of a book, and the fills and orders from the first kept cycle on. */
+function trim(book: SessionBook, keep: number): void {
+  const drop = book.equity.length - keep;
+  const from = book.equity[drop].time;
+  book.equity = book.equity.slice(drop);
+  book.decisions = book.decisions.slice(drop);
+  book.fills = book.fills.filter((f) => f.time >= from);
+  book.orders = book.orders.filter((r) => r.time >= from);
+  book.dropped += drop;
 }

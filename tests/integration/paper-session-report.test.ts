@@ -55,4 +55,32 @@ describe('paper session run report', () => {
     expect(summary).toContain('Paper session');
     expect(summary).toMatch(/n_trades|Trades/i);
   });
+
+  it('holds only the most recent cycles of a long session and says how many came before', async () => {
+    const reportsDir = mkdtempSync(join(tmpdir(), 'conclave-paper-'));
+    const recorder = new PaperSessionRecorder(
+      { reportsDir, interval: '1h', startingCapital: 10_000, parameters: { protocol: 'pipeline' }, versions: { conclave: 'test' } },
+      2,
+    );
+    const off = server.runtime.engine.onCycle(recorder.record);
+    try {
+      for (const action of ['BUY', 'HOLD', 'HOLD', 'HOLD', 'SELL'] as const) {
+        model.next = action;
+        fake.control.advance(1);
+        server.clock.set(fake.control.now());
+        const res = await fetch(`${server.url}/trading/run-cycle`, { method: 'POST' });
+        expect(res.status).toBe(200);
+      }
+    } finally {
+      off();
+    }
+    // Trimmed once the book passed 2 + 2 cycles: the last two remain, with the orders from the first of them on.
+    expect(recorder.cycles).toBe(2);
+    const [report] = await recorder.finish(server.clock.now());
+    expect(readFileSync(join(report.dir, 'equity.csv'), 'utf8').trim().split('\n')).toHaveLength(3);
+    const orders = readFileSync(join(report.dir, 'orders.csv'), 'utf8').trim().split('\n');
+    expect(orders).toHaveLength(2);
+    expect(orders[1]).toContain('SELL');
+    expect(readFileSync(join(report.dir, 'summary.md'), 'utf8')).toMatch(/earlier_cycles_not_in_report\W+3/);
+  });
 });

@@ -7,17 +7,21 @@ import { REPO_ROOT, SHARED_DATA, sharedData } from '../helpers/shared-data.js';
 const run = promisify(execFile);
 
 /**
- * A shortened soak (300 cycles: 60 one-minute closes x 5 symbols) in its own process with --expose-gc, so heap
+ * A shortened soak (300 cycles: 60 one-minute closes x 5 symbols, brain protocol) in its own process with --expose-gc, so heap
  * figures are measured after a real collection. The full 24 h run is `node --expose-gc --import tsx scripts/soak.ts`.
  */
 describe('soak (shortened)', () => {
   it('runs every scheduled cycle without error, keeps the equity identity after each, and holds the heap', async () => {
     sharedData('klines', 'bybit-linear', 'BTCUSDT_1m.csv');
-    const { stdout } = await run(process.execPath, ['--expose-gc', '--import', 'tsx', 'scripts/soak.ts', '--minutes', '60', '--json'], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, CONCLAVE_SHARED_DATA: SHARED_DATA },
-      maxBuffer: 1 << 20,
-    });
+    const { stdout } = await run(
+      process.execPath,
+      ['--expose-gc', '--import', 'tsx', 'scripts/soak.ts', '--minutes', '60', '--symbols', '5', '--json'],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, CONCLAVE_SHARED_DATA: SHARED_DATA },
+        maxBuffer: 1 << 20,
+      },
+    );
     const report = JSON.parse(stdout.trim().split('\n').pop() as string) as SoakReport;
     expect(report.firstError).toBeNull();
     expect(report.errors).toBe(0);
