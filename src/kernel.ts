@@ -1,11 +1,12 @@
 import type { Agent } from './agents/base.js';
 import type { DecisionModel } from './agents/decision-maker.js';
+import type { FillTiming } from './agents/execution-agent.js';
 import type { AppConfig } from './config.js';
 import { AgentRegistry } from './engine/agent-registry.js';
 import { BookKeeper, type BookLoader, type BookLock } from './engine/book-keeper.js';
 import type { BusObserver } from './engine/bus.js';
 import type { Clock } from './engine/clock.js';
-import { type FillTimingSetting, fillTimingFor, replayBar, withNextOpenFills } from './engine/fill-timing.js';
+import { fillTimingFor, replayBar, withNextOpenFills } from './engine/fill-timing.js';
 import type { CycleStore } from './engine/ports.js';
 import { brainProtocol, buildStrategies, type GovernedProtocolDeps } from './engine/protocols/brain.js';
 import { consensusProtocol } from './engine/protocols/consensus.js';
@@ -52,7 +53,7 @@ export interface Kernel {
   readonly broker: PaperBroker;
   readonly books: BookKeeper;
   readonly registry: AgentRegistry;
-  readonly fillTiming: FillTimingSetting;
+  readonly fillTiming: FillTiming;
   /** Candles each cycle reads: KLINE_LIMIT, or more when a strategy needs a longer warm-up. */
   readonly klineLimit: number;
 }

@@ -1,5 +1,5 @@
+import type { Clock } from '../domain/clock.js';
 import type { AgentMessage, OutgoingMessage } from '../domain/messages.js';
-import type { Clock } from '../engine/clock.js';
 import type { Portfolio } from '../execution/portfolio.js';
 
 /** Well-known agent names; `engine` is the coordinator that starts a cycle and receives its outcome. */
@@ -39,4 +39,9 @@ export interface Agent {
   readonly name: string;
   /** Reacts to one message; returns the messages to send next. A throw becomes an AgentError event. */
   handle(message: AgentMessage, ctx: CycleContext): Promise<readonly OutgoingMessage[]> | readonly OutgoingMessage[];
+  /**
+   * Releases what the agent kept for this cycle. The engine calls it after every cycle, saved or failed, so a
+   * cycle that failed half way leaves nothing behind.
+   */
+  cycleEnded?(cycleId: number): void;
 }

@@ -33,6 +33,10 @@ export class BrainAgent implements Agent {
 
   constructor(private readonly config: BrainConfig) {}
 
+  cycleEnded(cycleId: number): void {
+    this.snapshots.delete(cycleId);
+  }
+
   async handle(message: AgentMessage, ctx: CycleContext): Promise<readonly OutgoingMessage[]> {
     if (message.type === 'MarketSnapshot') {
       this.snapshots.set(ctx.cycleId, message.payload);

@@ -43,6 +43,10 @@ export class ConsensusAgent implements Agent {
     this.scoreboard = new VoterScoreboard(config.accuracyWindow ?? 50);
   }
 
+  cycleEnded(cycleId: number): void {
+    this.rounds.delete(cycleId);
+  }
+
   handle(message: AgentMessage, ctx: CycleContext): readonly OutgoingMessage[] {
     if (message.type === 'MarketSnapshot') {
       const snapshot = message.payload;

@@ -8,12 +8,12 @@ import type { RiskDenial } from '../risk/rules.js';
 import { AGENTS, type Agent, type CycleContext } from './base.js';
 
 /**
- * When an approved order fills:
- * - `immediate` (paper trading): at once, at the price the decision saw (plus slippage);
- * - `next-open` (backtests, replays): it waits as a pending order and fills at the start of the symbol's next
- *   cycle at that candle's open, so a decision on candle N can never trade at a price from candle N.
+ * When an approved order fills (chosen for a market by engine/fill-timing.ts fillTimingFor):
+ * - `observed-price` (live venues): at once, at the price the decision saw (plus slippage);
+ * - `next-open` (recorded candles: backtests, replays): it waits as a pending order and fills at the start of
+ *   the symbol's next cycle at that candle's open, so a decision on candle N can never trade at a price from N.
  */
-export type FillTiming = 'immediate' | 'next-open';
+export type FillTiming = 'observed-price' | 'next-open';
 
 /** The bar a cycle runs on: the newest closed candle of a symbol (null before its first one closes). */
 export type CurrentBar = (symbol: string) => Candle | null;
@@ -48,7 +48,7 @@ export class ExecutionAgent implements Agent {
     private readonly broker: PaperBroker,
     private readonly options: ExecutionAgentOptions = {},
   ) {
-    this.timing = options.fillTiming ?? 'immediate';
+    this.timing = options.fillTiming ?? 'observed-price';
     if (this.timing === 'next-open' && (!options.currentBar || !options.next)) {
       throw new Error('ExecutionAgent with fillTiming next-open needs currentBar and next');
     }

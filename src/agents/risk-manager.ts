@@ -53,6 +53,10 @@ export class RiskManagerAgent implements Agent {
     private readonly config: RiskManagerConfig,
   ) {}
 
+  cycleEnded(cycleId: number): void {
+    this.atrByCycle.delete(cycleId);
+  }
+
   async handle(message: AgentMessage, ctx: CycleContext): Promise<readonly OutgoingMessage[]> {
     if (message.type === 'MarketSnapshot') return this.onSnapshot(message.payload, ctx);
     if (message.type === 'Decision') return this.onDecision(message.payload, ctx);

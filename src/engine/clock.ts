@@ -1,8 +1,7 @@
-/** The only source of "now" for agents and the engine. Live code uses the wall clock; backtests a SimClock. */
-export interface Clock {
-  /** Current time, epoch milliseconds UTC. */
-  now(): number;
-}
+import type { Clock } from '../domain/clock.js';
+
+/** The port lives in domain/ (agents and risk read it); the clocks that implement it live here. */
+export type { Clock } from '../domain/clock.js';
 
 export class LiveClock implements Clock {
   now(): number {

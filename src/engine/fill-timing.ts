@@ -1,5 +1,5 @@
 import { AGENTS } from '../agents/base.js';
-import { type CurrentBar, ExecutionAgent } from '../agents/execution-agent.js';
+import { type CurrentBar, ExecutionAgent, type FillTiming } from '../agents/execution-agent.js';
 import type { Interval } from '../domain/candle.js';
 import { ConclaveError } from '../domain/errors.js';
 import type { PaperBroker } from '../execution/paper-broker.js';
@@ -8,15 +8,11 @@ import type { ReplaySource } from '../market/replay-source.js';
 import type { Protocol } from './trading-engine.js';
 
 /**
- * When an approved order fills, the one setting in which environments differ besides their adapters:
- * - `observed-price`: live venues (and the synthetic market): at once, at the price the decision saw, plus slippage;
- * - `next-open`: recorded candles (backtests, walk-forward, research, `MARKET_SOURCE=replay:`): at the open of
- *   the candle after the decision's, so a decision on candle N never trades at a price of candle N.
+ * The one setting in which environments differ besides their adapters, chosen here and only here: live venues
+ * (and the synthetic market) fill at the observed price plus slippage; recorded candles (backtests,
+ * walk-forward, research, `MARKET_SOURCE=replay:`) at the next candle's open.
  */
-export type FillTimingSetting = 'observed-price' | 'next-open';
-
-/** The fill timing of a market: next open when it is a recording, the observed price otherwise. */
-export function fillTimingFor(recording: ReplaySource | null): FillTimingSetting {
+export function fillTimingFor(recording: ReplaySource | null): FillTiming {
   return recording ? 'next-open' : 'observed-price';
 }
 

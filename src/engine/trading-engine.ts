@@ -149,6 +149,7 @@ export class TradingEngine {
       return outcome;
     } finally {
       lease?.release();
+      for (const agent of protocol.agents.values()) agent.cycleEnded?.(cycleId);
     }
   }
 

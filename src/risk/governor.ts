@@ -1,5 +1,5 @@
+import type { Clock } from '../domain/clock.js';
 import { haltCodeOf } from '../domain/denials.js';
-import type { Clock } from '../engine/clock.js';
 import type { Portfolio } from '../execution/portfolio.js';
 import type { RiskDenial, RiskInput, RiskRule } from './rules.js';
 

@@ -276,4 +276,27 @@ describe('trading engine', () => {
     await e.runCycle('BTCUSDT');
     expect((await books.peek(1)).cash).toBe(799.8);
   });
+
+  it('every agent is told the cycle ended, whether it was saved or failed', async () => {
+    const store = new MemoryStore();
+    const ended: number[] = [];
+    const agents = new Map(protocol());
+    agents.set('x', { ...agents.get('x')!, cycleEnded: (id: number) => ended.push(id) });
+    const e = new TradingEngine({
+      clock,
+      store,
+      books: new BookKeeper({ startingCapital: 1_000, allowShort: false }, async () => ({
+        cash: 1_000,
+        realizedPnl: 0,
+        feesPaid: 0,
+        positions: [],
+      })),
+      registry: new AgentRegistry(),
+      protocol: { name: 'test', agents, entry: 'm' },
+    });
+    store.failNext = true;
+    await expect(e.runCycle('BTCUSDT')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    const { cycleId } = await e.runCycle('BTCUSDT');
+    expect(ended).toEqual([cycleId - 1, cycleId]);
+  });
 });
