@@ -317,6 +317,11 @@ export const CONFIG_FIELDS = {
     default: '0',
     doc: 'LLM price per million completion tokens (0 = unknown).',
   },
+  SCAN_VENUE: {
+    schema: z.enum(['', 'binance', 'bybit']),
+    default: '',
+    doc: 'Crypto venue the scanner reads (binance or bybit); empty = the crypto venue of MARKET_SOURCE (bybit when MARKET_SOURCE=bybit, else binance).',
+  },
   SCAN_SYMBOLS: {
     schema: z.string(),
     default: '',

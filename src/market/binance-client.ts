@@ -140,6 +140,12 @@ export class BinanceMarketDataClient implements MarketDataSource {
     });
   }
 
+  /** Binance's clock (`GET /api/v3/time`), epoch ms. @throws as getCurrentPrice. */
+  async getServerTime(): Promise<number> {
+    const body = await this.get('/api/v3/time', undefined, undefined);
+    return parseBody(z.looseObject({ serverTime: z.number() }), body, 'binance', '/api/v3/time').serverTime;
+  }
+
   /** GET with Binance's 4xx semantics: the `{code, msg}` body decides the error. */
   private async get(path: string, query: HttpRequest['query'], symbol: string | undefined): Promise<unknown> {
     const response = await this.http.request(path, { query });

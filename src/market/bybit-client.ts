@@ -184,6 +184,13 @@ export class BybitMarketDataClient implements MarketDataSource {
   }
 
   /** GET and unwrap the v5 envelope; a non-zero retCode decides the error. */
+  /** Bybit's clock (`GET /v5/market/time`, `timeNano`), epoch ms. @throws as getCurrentPrice. */
+  async getServerTime(): Promise<number> {
+    const { result } = await this.get('/v5/market/time', undefined, undefined);
+    const parsed = parseBody(z.looseObject({ timeNano: z.string().regex(/^\d+$/) }), result, 'bybit', '/v5/market/time');
+    return Math.floor(Number(BigInt(parsed.timeNano) / 1_000_000n));
+  }
+
   private async get(
     path: string,
     query: HttpRequest['query'],

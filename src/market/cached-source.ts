@@ -34,6 +34,8 @@ interface Entry {
 export class CachedMarketDataSource implements MarketDataSource {
   readonly get24hTickers?: () => Promise<Ticker24h[]>;
   readonly getMarketSession?: (symbol: string) => Promise<MarketSession | null>;
+  /** Never cached: a clock read from a cache would be stale by the TTL. */
+  readonly getServerTime?: () => Promise<number>;
   private readonly entries = new Map<string, Entry>();
   private counts = { hits: 0, coalesced: 0, misses: 0 };
 
@@ -43,6 +45,8 @@ export class CachedMarketDataSource implements MarketDataSource {
   ) {
     const tickers = inner.get24hTickers?.bind(inner);
     if (tickers) this.get24hTickers = () => this.cached('tickers24h', tickers);
+    const serverTime = inner.getServerTime?.bind(inner);
+    if (serverTime) this.getServerTime = serverTime;
     const session = inner.getMarketSession?.bind(inner);
     if (session) this.getMarketSession = (symbol) => this.cached(`session|${key(symbol)}`, () => session(symbol));
   }

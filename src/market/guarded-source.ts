@@ -43,6 +43,8 @@ export class GuardedMarketDataSource implements MarketDataSource {
   readonly get24hTickers?: () => Promise<Ticker24h[]>;
   /** Passed through: session hours carry no price to check. */
   readonly getMarketSession?: (symbol: string) => Promise<MarketSession | null>;
+  /** The venue's clock, passed through (the scanner judges closed candles by it). */
+  readonly getServerTime?: () => Promise<number>;
 
   constructor(
     readonly inner: MarketDataSource,
@@ -52,6 +54,8 @@ export class GuardedMarketDataSource implements MarketDataSource {
     if (tickers) this.get24hTickers = async () => (await tickers()).filter(saneTicker);
     const session = inner.getMarketSession?.bind(inner);
     if (session) this.getMarketSession = session;
+    const serverTime = inner.getServerTime?.bind(inner);
+    if (serverTime) this.getServerTime = serverTime;
   }
 
   get venue(): Venue {

@@ -41,6 +41,8 @@ export interface MarketDataSource {
    * clock. Optional: sources of markets that never close (crypto, synthetic, replay) leave it out.
    */
   getMarketSession?(symbol: string): Promise<MarketSession | null>;
+  /** The venue's clock, epoch ms: what "closed" means for its candles. Optional: offline sources have none. */
+  getServerTime?(): Promise<number>;
 }
 
 /** The regular session of a session market (stocks), as the venue reports it. */

@@ -6,14 +6,16 @@ import { createVenueSource, type MarketConfig } from '../market/factory.js';
 import { GuardedMarketDataSource } from '../market/guarded-source.js';
 import { MarketHalts } from '../market/market-halts.js';
 import type { MarketDataSource } from '../market/port.js';
+import type { CryptoVenue } from '../market/symbols.js';
 import type { ScanSettings } from './market-scan.js';
 import { type ScanLog, ScannerService } from './scanner-service.js';
 import { type ReportNotifier, TelegramSender } from './telegram-sender.js';
 
-/** The config fields the scanner reads (the market ones for its Binance client and guard). */
+/** The config fields the scanner reads (the market ones for its venue client and guard). */
 export type ScannerConfig = MarketConfig &
   Pick<
     AppConfig,
+    | 'SCAN_VENUE'
     | 'DATA_DIR'
     | 'LLM_BASE_URL'
     | 'LLM_API_KEY'
@@ -92,8 +94,14 @@ export function notifierFromConfig(c: ScannerConfig): ReportNotifier | null {
   });
 }
 
+/** The venue the scanner reads: SCAN_VENUE, else the crypto venue of MARKET_SOURCE. */
+export function scanVenue(c: Pick<AppConfig, 'SCAN_VENUE' | 'MARKET_SOURCE'>): CryptoVenue {
+  if (c.SCAN_VENUE) return c.SCAN_VENUE;
+  return c.MARKET_SOURCE === 'bybit' ? 'bybit' : 'binance';
+}
+
 /**
- * A ScannerService wired from config: a Binance client (BINANCE_BASE_URL) behind a candle cache and the
+ * A ScannerService wired from config: the scan venue's client (SCAN_VENUE) behind a candle cache and the
  * market-data guard, the LLM and Telegram when configured. Needs neither the database nor the model.
  */
 export function createScannerService(
@@ -104,7 +112,7 @@ export function createScannerService(
     deps.market ??
     new GuardedMarketDataSource(
       new CachedMarketDataSource(
-        createVenueSource('binance', c, { now: deps.now }),
+        createVenueSource(scanVenue(c), c, { now: deps.now }),
         // Candles of one bar's length are reused across stages and repeated runs within a minute.
         { ttlMs: deps.cacheTtlMs ?? 60_000, now: deps.now },
       ),

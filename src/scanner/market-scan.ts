@@ -1,11 +1,13 @@
-import type { Candle, Interval } from '../domain/candle.js';
-import { ConclaveError, isConclaveError } from '../domain/errors.js';
+import { contiguousTail } from '../agents/market-monitor.js';
+import { type Candle, type Interval, intervalMs } from '../domain/candle.js';
+import { ConclaveError, ERROR_CODES, type ErrorCode, isConclaveError } from '../domain/errors.js';
 import type { MarketDataSource } from '../market/port.js';
 import { buildCandidate, type Candidate, compareCandidates, type FilterThresholds, type TimeframeView, viewTimeframe } from './analysis.js';
 import type { RiskParams } from './calibration.js';
 import type { DetectorParams } from './detectors.js';
 import { buildIndicatorSet, DEFAULT_INDICATOR_PARAMS, type IndicatorParams, type IndicatorSet } from './indicator-set.js';
 import { mapLimit } from './map-limit.js';
+import { type BtcAnalysis, btcAnalysis, type MarketOverview, marketOverview } from './market-overview.js';
 import { topByQuoteVolume, type UniverseSource } from './universe.js';
 
 /** Everything one scan needs to know; built from config by the service. */
@@ -46,12 +48,24 @@ export interface MarketScan {
   readonly candidates: readonly Candidate[];
   readonly errors: readonly ScanError[];
   readonly requests: number;
+  /** Breadth, advancers/decliners, movers and volatility of the universe on the signal timeframe. */
+  readonly overview: MarketOverview;
+  /** BTC on every scan timeframe; null when it could not be read (the reason is in `errors`). */
+  readonly btc: BtcAnalysis | null;
+  /** The venue's clock when the scan started (epoch ms): candles closing after it were still forming. */
+  readonly venueTime: number;
 }
+
+/** The symbol the BTC analysis reads. */
+export const BTC_SYMBOL = 'BTCUSDT';
 
 export interface ScanDeps {
   readonly market: MarketDataSource;
   readonly universe?: UniverseSource;
-  /** Wall clock or sim time (epoch ms): a candle closing after it is still forming and is dropped. */
+  /**
+   * Wall clock or sim time (epoch ms), used only when the venue has no clock of its own (`getServerTime`): a
+   * candle closing after the venue's time is still forming and is dropped.
+   */
   readonly now: () => number;
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -59,8 +73,12 @@ export interface ScanDeps {
 /**
  * Scans the universe: the signal timeframe of every symbol (at most `concurrency` requests in flight), then
  * every timeframe of the symbols where a setup fired, then candidates with confluence, calibrated
- * probability and the filters they fail. A symbol whose data fails is reported in `errors`, not thrown.
- * @throws ConclaveError VALIDATION_ERROR for an empty universe; whatever the ticker call throws.
+ * probability and the filters they fail; then the market overview and the BTC analysis. Candles are judged
+ * closed by the venue's clock, and indicators start over after a hole. A symbol whose data fails is reported
+ * in `errors`, not thrown.
+ * @throws ConclaveError VALIDATION_ERROR for an empty universe; whatever the clock or ticker call throws;
+ * MARKET_DATA_UNAVAILABLE (or the venue's code) when not one symbol of the universe could be read: a venue
+ * that answers nothing is down, not a quiet market.
  */
 export async function scanMarket(settings: ScanSettings, deps: ScanDeps, symbols?: readonly string[]): Promise<MarketScan> {
   if (!settings.timeframes.includes(settings.signalTimeframe)) {
@@ -70,6 +88,7 @@ export async function scanMarket(settings: ScanSettings, deps: ScanDeps, symbols
       { field: 'signalTimeframe' },
     );
   }
+  const venueTime = deps.market.getServerTime ? await deps.market.getServerTime() : deps.now();
   const volumes = new Map<string, number>();
   let universe: string[];
   let universeSource: MarketScan['universeSource'];
@@ -97,7 +116,9 @@ export async function scanMarket(settings: ScanSettings, deps: ScanDeps, symbols
   const fetchSet = async (symbol: string, interval: Interval): Promise<IndicatorSet> => {
     requests++;
     try {
-      const candles = closedOnly(await deps.market.getRecentKlines(symbol, interval, settings.candles), deps.now());
+      const closed = closedOnly(await deps.market.getRecentKlines(symbol, interval, settings.candles), venueTime);
+      // No indicator window may span missing candles: after a hole the set starts over.
+      const candles = contiguousTail(closed, intervalMs(interval));
       const set = buildIndicatorSet(candles, settings.indicators ?? DEFAULT_INDICATOR_PARAMS);
       sets.set(`${symbol}|${interval}`, set);
       return set;
@@ -114,6 +135,14 @@ export async function scanMarket(settings: ScanSettings, deps: ScanDeps, symbols
     const set = await fetchSet(symbol, signal);
     return { symbol, view: viewTimeframe(signal, set, settings.detector, settings.recencyBars) };
   });
+  if (stage1.every((r) => !r.ok)) {
+    const first = errors[0];
+    throw new ConclaveError(
+      first && isErrorCode(first.code) ? first.code : 'MARKET_DATA_UNAVAILABLE',
+      `${deps.market.venue}: none of the ${universe.length} symbols could be read (${first ? `${first.symbol}: ${first.message}` : 'no answer'})`,
+      { venue: deps.market.venue, failed: universe.length },
+    );
+  }
   const withSetups = stage1
     .flatMap((r) => (r.ok && r.value.view.hits.length > 0 ? [r.value] : []))
     // Strongest first: more setups, then more volume.
@@ -153,7 +182,29 @@ export async function scanMarket(settings: ScanSettings, deps: ScanDeps, symbols
     if (candidate) candidates.push(candidate);
   }
   candidates.sort(compareCandidates);
-  return { universe, universeSource, candidates, errors, requests };
+
+  const signalSets = new Map<string, IndicatorSet>();
+  for (const symbol of universe) {
+    const set = sets.get(`${symbol}|${signal}`);
+    if (set) signalSets.set(symbol, set);
+  }
+  const btcMissing = settings.timeframes.filter((tf) => !sets.has(`${BTC_SYMBOL}|${tf}`));
+  total += btcMissing.length;
+  await mapLimit(btcMissing, settings.concurrency, (interval) => fetchSet(BTC_SYMBOL, interval));
+  const btcViews = settings.timeframes.flatMap((interval) => {
+    const set = sets.get(`${BTC_SYMBOL}|${interval}`);
+    return set ? [{ interval, set }] : [];
+  });
+  return {
+    universe,
+    universeSource,
+    candidates,
+    errors,
+    requests,
+    overview: marketOverview(signalSets, signal),
+    btc: btcViews.length > 0 ? btcAnalysis(BTC_SYMBOL, btcViews) : null,
+    venueTime,
+  };
 }
 
 /** Drops candles still forming at `now` (venues return the current bar). */
@@ -161,6 +212,10 @@ export function closedOnly(candles: readonly Candle[], now: number): Candle[] {
   let end = candles.length;
   while (end > 0 && candles[end - 1].closeTime > now) end--;
   return candles.slice(0, end);
+}
+
+function isErrorCode(code: string): code is ErrorCode {
+  return code in ERROR_CODES;
 }
 
 function scanError(symbol: string, interval: Interval | null, error: unknown): ScanError {

@@ -73,12 +73,47 @@ const Usage = z.object({
   cost_usd: z.number().nullable(),
 });
 
+const VolatilityRegime = z.enum(['compressed', 'normal', 'elevated']).nullable();
+
+/** Seed 004's market overview: breadth, advancers/decliners, top movers, volatility regime (signal timeframe). */
+export const OverviewJson = z.object({
+  measured: z.number().int().describe('Symbols with at least 50 closed candles'),
+  breadth_above_sma50: z.number().nullable().describe('Share (0..1) of the measured universe closing above its own 50-bar mean'),
+  advancers: z.number().int().describe('Symbols up over the last 24 h of closed candles'),
+  decliners: z.number().int(),
+  top_movers: z.array(z.object({ symbol: z.string(), change_24h_pct: z.number() })),
+  volatility_ratio: z.number().nullable().describe('Median of ATR% now / its own median over the fetched history'),
+  volatility: VolatilityRegime.describe('elevated above 1.3, compressed below 0.75, else normal'),
+});
+
+/** Seed 004's BTC analysis: trend and key levels per timeframe, regime. */
+export const BtcJson = z.object({
+  symbol: z.string(),
+  price: z.number().describe('Close of the newest closed candle of the shortest timeframe'),
+  timeframes: z.array(
+    z.object({
+      interval: z.enum(INTERVALS),
+      trend: z.enum(['up', 'down', 'sideways']),
+      close: z.number(),
+      ema: z.number(),
+      support: z.number().describe('Lowest low of the Donchian window'),
+      resistance: z.number().describe('Highest high of the Donchian window'),
+      atr_pct: z.number(),
+    }),
+  ),
+  regime: z.enum(['trending_up', 'trending_down', 'mixed']),
+  volatility: VolatilityRegime,
+});
+
 /** The schema of data/latest_analysis.json and of GET /api/scanner/latest (documented in docs/scanner-output.md). */
 export const ScanReport = z
   .object({
-    schema_version: z.literal(1),
+    schema_version: z.literal(2),
     generated_at: z.string(),
     venue: z.string(),
+    venue_time: z.string().describe("The venue's clock when the scan started: candles closing later were still forming"),
+    overview: OverviewJson,
+    btc: BtcJson.nullable(),
     universe: z.object({
       source: z.enum(['explicit', 'top_by_quote_volume']),
       size: z.number().int(),

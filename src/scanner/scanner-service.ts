@@ -6,9 +6,10 @@ import type { JsonChat } from '../llm/port.js';
 import type { MarketDataSource } from '../market/port.js';
 import type { Candidate } from './analysis.js';
 import { deterministicRanking, type Ranking, rankWithLlm } from './llm-ranking.js';
+import type { BtcAnalysis, MarketOverview } from './market-overview.js';
 import { type MarketScan, type ScanSettings, scanMarket } from './market-scan.js';
 import { isoTime, type OpportunityJson, opportunityJson, ScanReport } from './report.js';
-import { formatTelegramMessage } from './telegram-format.js';
+import { formatErrorMessage, formatTelegramMessage } from './telegram-format.js';
 import type { ReportNotifier } from './telegram-sender.js';
 import type { UniverseSource } from './universe.js';
 
@@ -75,9 +76,11 @@ export class ScannerService {
    */
   run(options: ScanRunOptions = {}): Promise<ScanReport> {
     if (!this.inFlight) {
-      this.inFlight = this.runOnce(options).finally(() => {
-        this.inFlight = null;
-      });
+      this.inFlight = this.runOnce(options)
+        .catch((error: unknown) => this.failed(error, options))
+        .finally(() => {
+          this.inFlight = null;
+        });
     }
     return this.inFlight;
   }
@@ -96,6 +99,24 @@ export class ScannerService {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * A scan that could not read the market publishes an error report (format_error) in place of the message and
+   * sends it when Telegram is configured; latest_analysis.json keeps the last real scan, so nothing reads as a
+   * quiet market. The error is rethrown: the command exits non-zero.
+   */
+  private async failed(error: unknown, options: ScanRunOptions): Promise<never> {
+    const { deps } = this;
+    const message = formatErrorMessage({ venue: deps.market.venue, at: isoTime(deps.now()), error });
+    writeAtomic(this.telegramPath, message);
+    deps.log?.warn({ error: describeError(error) }, 'scanner: run failed; error report written');
+    if ((options.sendTelegram ?? deps.notifier !== null) && deps.notifier) {
+      await deps.notifier.send(message).catch((sendError: unknown) => {
+        deps.log?.warn({ error: describeError(sendError) }, 'scanner: Telegram sending of the error report failed');
+      });
+    }
+    throw error;
   }
 
   private async runOnce(options: ScanRunOptions): Promise<ScanReport> {
@@ -143,9 +164,12 @@ export class ScannerService {
       .map((symbol, k) => opportunityJson(bySymbol.get(symbol)!, k + 1, ranking.rationales.get(symbol) ?? null, minSample));
 
     const report: ScanReport = {
-      schema_version: 1,
+      schema_version: 2,
       generated_at: isoTime(deps.now()),
       venue: deps.market.venue,
+      venue_time: isoTime(scan.venueTime),
+      overview: overviewJson(scan.overview),
+      btc: scan.btc ? btcJson(scan.btc) : null,
       universe: { source: scan.universeSource, size: scan.universe.length, symbols: [...scan.universe] },
       timeframes: [...settings.timeframes],
       signal_timeframe: settings.signalTimeframe,
@@ -233,6 +257,40 @@ export function reasonFewer(scan: MarketScan, passed: number, want: number): str
     .map(([k, n]) => `${k} (${n})`)
     .join(', ');
   return `${passed} of ${scan.candidates.length} candidates passed the filters (${want} wanted). Filters failed: ${worst}.`;
+}
+
+function describeError(error: unknown): string {
+  return isConclaveError(error) ? `${error.code}: ${error.message}` : String(error);
+}
+
+function overviewJson(o: MarketOverview): ScanReport['overview'] {
+  return {
+    measured: o.measured,
+    breadth_above_sma50: o.breadth,
+    advancers: o.advancers,
+    decliners: o.decliners,
+    top_movers: o.topMovers.map((m) => ({ symbol: m.symbol, change_24h_pct: m.changePct })),
+    volatility_ratio: o.volatilityRatio,
+    volatility: o.volatility,
+  };
+}
+
+function btcJson(b: BtcAnalysis): NonNullable<ScanReport['btc']> {
+  return {
+    symbol: b.symbol,
+    price: b.price,
+    timeframes: b.timeframes.map((t) => ({
+      interval: t.interval,
+      trend: t.trend,
+      close: t.close,
+      ema: t.ema,
+      support: t.support,
+      resistance: t.resistance,
+      atr_pct: t.atrPct,
+    })),
+    regime: b.regime,
+    volatility: b.volatility,
+  };
 }
 
 /** Writes via a temporary file and rename, so a reader never sees half a file. */

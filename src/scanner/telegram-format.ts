@@ -1,3 +1,4 @@
+import { isConclaveError } from '../domain/errors.js';
 import type { ScanReport } from './report.js';
 
 /** Telegram rejects messages longer than this (characters; we count UTF-16 units of the HTML, which is stricter). */
@@ -43,6 +44,56 @@ export function formatTelegramMessage(report: ScanReport): string {
     .replace(/<[^>]*$|&[a-z]*$/i, '');
 }
 
+const TREND_MARK: Readonly<Record<string, string>> = { up: '▲', down: '▼', sideways: '▶' };
+const signed = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
+
+/**
+ * Seed 004's `format_market_summary`: the market overview (breadth, advancers vs decliners, top movers,
+ * volatility regime) and the BTC analysis (trend per timeframe, key levels, regime), as escaped HTML lines. Pure.
+ */
+export function formatMarketSummary(r: Pick<ScanReport, 'overview' | 'btc' | 'signal_timeframe'>): string[] {
+  const o = r.overview;
+  const lines = [
+    `<b>📊 Market</b> (${escapeHtml(r.signal_timeframe)}): breadth ${o.breadth_above_sma50 === null ? 'n/a' : pct(o.breadth_above_sma50)} above 50-bar mean · ${o.advancers}▲ / ${o.decliners}▼ · volatility ${escapeHtml(o.volatility ?? 'n/a')}`,
+  ];
+  if (o.top_movers.length > 0) {
+    lines.push(`Movers 24 h: ${o.top_movers.map((m) => `${escapeHtml(m.symbol)} ${signed(m.change_24h_pct)}`).join(', ')}`);
+  }
+  const b = r.btc;
+  if (!b) {
+    lines.push('<b>₿ BTC</b>: not available in this scan (see errors)');
+    return lines;
+  }
+  const trends = b.timeframes.map((t) => `${escapeHtml(t.interval)} ${TREND_MARK[t.trend]}`).join(' ');
+  const levels = b.timeframes[0];
+  lines.push(
+    `<b>₿ ${escapeHtml(b.symbol)}</b> <code>${formatPrice(b.price)}</code> · ${trends} · ${escapeHtml(b.regime.replace('_', ' '))}, volatility ${escapeHtml(b.volatility ?? 'n/a')}`,
+  );
+  lines.push(
+    `Key levels (${escapeHtml(levels.interval)}): support <code>${formatPrice(levels.support)}</code> · resistance <code>${formatPrice(levels.resistance)}</code>`,
+  );
+  return lines;
+}
+
+/**
+ * Seed 004's `format_error`: the message published instead of a scan when the market could not be read, so a
+ * venue outage never reads as a quiet market. Pure.
+ */
+export function formatErrorMessage(e: { venue: string; at: string; error: unknown }): string {
+  const when = e.at.replace('T', ' ').replace(/:\d\dZ$/, ' UTC');
+  const what = isConclaveError(e.error)
+    ? `${e.error.code}: ${e.error.message}`
+    : e.error instanceof Error
+      ? e.error.message
+      : String(e.error);
+  return [
+    `<b>⚠️ Market scan failed</b> · ${escapeHtml(when)}`,
+    `The ${escapeHtml(e.venue)} market data could not be read, so no analysis was published.`,
+    `<code>${escapeHtml(cut(what, 600))}</code>`,
+    'The next scheduled scan will try again.',
+  ].join('\n');
+}
+
 function compose(r: ScanReport, textLimit: number): string {
   const lines: string[] = [];
   const when = r.generated_at.replace('T', ' ').replace(/:\d\dZ$/, ' UTC');
@@ -52,6 +103,8 @@ function compose(r: ScanReport, textLimit: number): string {
       ? `LLM (${escapeHtml(r.ranking.model ?? '?')})`
       : `deterministic${r.ranking.note ? ` (${escapeHtml(cut(r.ranking.note, Math.max(textLimit, 80)))})` : ''}`;
   lines.push(`${r.universe.size} ${escapeHtml(r.venue)} pairs · ${escapeHtml(r.timeframes.join('/'))} · ranking: ${ranking}`);
+  lines.push('');
+  lines.push(...formatMarketSummary(r));
   lines.push('');
   if (r.top.length === 0) {
     lines.push('<b>No opportunity passed the filters.</b>');

@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ConclaveError } from '../../../src/domain/errors.js';
 import type { OpportunityJson, ScanReport } from '../../../src/scanner/report.js';
-import { escapeHtml, formatPrice, formatTelegramMessage } from '../../../src/scanner/telegram-format.js';
+import {
+  escapeHtml,
+  formatErrorMessage,
+  formatMarketSummary,
+  formatPrice,
+  formatTelegramMessage,
+} from '../../../src/scanner/telegram-format.js';
 import { topByQuoteVolume } from '../../../src/scanner/universe.js';
 import { htmlProblem } from '../../fakes/fake-telegram.js';
 
@@ -60,9 +67,32 @@ function opportunity(symbol: string, rationale: string | null, reason = 'close a
 
 function report(top: OpportunityJson[], extra: Partial<ScanReport> = {}): ScanReport {
   return {
-    schema_version: 1,
+    schema_version: 2,
     generated_at: '2026-05-23T21:00:05Z',
     venue: 'binance',
+    venue_time: '2026-05-23T21:00:00Z',
+    overview: {
+      measured: 30,
+      breadth_above_sma50: 0.6,
+      advancers: 18,
+      decliners: 12,
+      top_movers: [
+        { symbol: 'SOLUSDT', change_24h_pct: 5.25 },
+        { symbol: 'XRPUSDT', change_24h_pct: -3.1 },
+      ],
+      volatility_ratio: 1.1,
+      volatility: 'normal',
+    },
+    btc: {
+      symbol: 'BTCUSDT',
+      price: 67_000,
+      timeframes: [
+        { interval: '1h', trend: 'up', close: 67_000, ema: 66_500, support: 65_000, resistance: 68_000, atr_pct: 0.5 },
+        { interval: '4h', trend: 'sideways', close: 67_000, ema: 67_100, support: 62_000, resistance: 69_000, atr_pct: 1.1 },
+      ],
+      regime: 'mixed',
+      volatility: 'normal',
+    },
     universe: { source: 'top_by_quote_volume', size: 30, symbols: [] },
     timeframes: ['1h', '4h'],
     signal_timeframe: '1h',
@@ -116,6 +146,39 @@ describe('formatTelegramMessage', () => {
       ),
       { numRuns: 200 },
     );
+  });
+});
+
+describe('format_market_summary and format_error', () => {
+  it('the message opens with the overview and the BTC analysis', () => {
+    const text = formatTelegramMessage(report([]));
+    const summary = formatMarketSummary(report([]));
+    expect(summary).toEqual([
+      '<b>📊 Market</b> (1h): breadth 60% above 50-bar mean · 18▲ / 12▼ · volatility normal',
+      'Movers 24 h: SOLUSDT +5.3%, XRPUSDT -3.1%',
+      '<b>₿ BTCUSDT</b> <code>67,000.00</code> · 1h ▲ 4h ▶ · mixed, volatility normal',
+      'Key levels (1h): support <code>65,000.00</code> · resistance <code>68,000.00</code>',
+    ]);
+    for (const line of summary) expect(text).toContain(line);
+    expect(htmlProblem(text)).toBeNull();
+    expect(formatMarketSummary(report([], { btc: null }))).toContain('<b>₿ BTC</b>: not available in this scan (see errors)');
+  });
+
+  it('an error report names the venue and the error, escaped, and says nothing was published', () => {
+    const text = formatErrorMessage({
+      venue: 'bybit',
+      at: '2026-05-23T21:00:05Z',
+      error: new ConclaveError('MARKET_DATA_UNAVAILABLE', 'bybit /v5/market/tickers answered HTTP 503 <html>'),
+    });
+    expect(text).toBe(
+      [
+        '<b>⚠️ Market scan failed</b> · 2026-05-23 21:00 UTC',
+        'The bybit market data could not be read, so no analysis was published.',
+        '<code>MARKET_DATA_UNAVAILABLE: bybit /v5/market/tickers answered HTTP 503 &lt;html&gt;</code>',
+        'The next scheduled scan will try again.',
+      ].join('\n'),
+    );
+    expect(htmlProblem(text)).toBeNull();
   });
 });
 

@@ -1,0 +1,130 @@
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerScanCommand } from '../../src/cli/commands/scan.js';
+import { isConclaveError } from '../../src/domain/errors.js';
+import { ScanReport } from '../../src/scanner/report.js';
+import { startFakeBybit } from '../fakes/fake-bybit.js';
+import type { RunningFake } from '../fakes/fake-server.js';
+import { htmlProblem } from '../fakes/fake-telegram.js';
+
+// Real Bybit v5 linear candles (../shared/data/klines/bybit-linear) of seven pairs on 1h and 4h, served by the
+// Bybit fake with its clock at the close of the 2025-06-29 13:00 UTC bar, where BTCUSDT and BNBUSDT closed
+// above their 20-bar high on about 3x average volume.
+const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'ADAUSDT', 'DOGEUSDT', 'DOTUSDT'];
+const NOW = Date.parse('2025-06-29T14:00:00Z') - 1;
+
+/** Runs `conclave scan --once` in-process with `env`; resolves with stdout or rejects with the command's error. */
+async function scanOnce(env: Record<string, string>): Promise<string> {
+  for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
+  const out: string[] = [];
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out.push(String(chunk));
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    const program = new Command('conclave').exitOverride();
+    registerScanCommand(program);
+    await program.parseAsync(['node', 'conclave', 'scan', '--once']);
+    return out.join('');
+  } finally {
+    write.mockRestore();
+    err.mockRestore();
+    vi.unstubAllEnvs();
+  }
+}
+
+describe('conclave scan on Bybit (MARKET_SOURCE=bybit, the Bybit fake)', () => {
+  let bybit: RunningFake;
+  const dir = mkdtempSync(join(tmpdir(), 'conclave-scan-bybit-'));
+  const base = (dataDir: string) => ({
+    MARKET_SOURCE: 'bybit',
+    BYBIT_BASE_URL: bybit.url,
+    BYBIT_CATEGORY: 'linear',
+    DATA_DIR: dataDir,
+    SCAN_TIMEFRAMES: '1h,4h',
+    SCAN_SIGNAL_TIMEFRAME: '1h',
+    SCAN_MIN_CONFLUENCE: '0',
+    SCAN_MIN_PROBABILITY: '0',
+    SCAN_MIN_RR: '0',
+    SCAN_MIN_ALIGNED: '1',
+    SCAN_MIN_SAMPLE: '1',
+    HTTP_RETRIES: '0',
+    HTTP_TIMEOUT_MS: '5000',
+    LLM_API_KEY: '',
+    TELEGRAM_BOT_TOKEN: '',
+    DATABASE_URL: '/nonexistent/dir/never-opened.db',
+    LOG_LEVEL: 'silent',
+  });
+
+  beforeAll(async () => {
+    bybit = await startFakeBybit({ symbols: SYMBOLS, intervals: ['1h', '4h'], now: NOW });
+  });
+  afterAll(async () => bybit?.close());
+
+  it('publishes the market overview, the BTC analysis and the opportunities, from the universe by 24 h turnover', async () => {
+    const dataDir = join(dir, 'ok');
+    const summary = JSON.parse(await scanOnce(base(dataDir))) as { top: unknown[] };
+    const report = ScanReport.parse(JSON.parse(readFileSync(join(dataDir, 'latest_analysis.json'), 'utf8')));
+    expect(report.venue).toBe('bybit');
+    expect(report.universe.source).toBe('top_by_quote_volume');
+    expect(new Set(report.universe.symbols)).toEqual(new Set(SYMBOLS));
+    expect(bybit.control.requests('/v5/market/tickers')).toBeGreaterThan(0);
+    // Candles are judged closed by the venue's clock (the fake's), not by this machine's.
+    expect(bybit.control.requests('/v5/market/time')).toBeGreaterThan(0);
+    expect(Date.parse(report.venue_time)).toBe(Math.floor(bybit.control.now() / 1000) * 1000);
+
+    expect(report.errors).toEqual([]);
+    expect(report.overview.measured).toBe(SYMBOLS.length);
+    expect(report.overview.advancers + report.overview.decliners).toBeLessThanOrEqual(SYMBOLS.length);
+    expect(report.overview.breadth_above_sma50).toBeGreaterThanOrEqual(0);
+    expect(report.overview.top_movers).toHaveLength(3);
+    expect(report.overview.volatility).not.toBeNull();
+    expect(report.btc?.symbol).toBe('BTCUSDT');
+    expect(report.btc?.timeframes.map((t) => t.interval)).toEqual(['1h', '4h']);
+    for (const t of report.btc?.timeframes ?? []) expect(t.support).toBeLessThanOrEqual(t.resistance);
+
+    expect(report.top.length).toBeGreaterThan(0);
+    expect(summary.top.length).toBe(report.top.length);
+    const message = readFileSync(join(dataDir, 'latest_telegram_message.txt'), 'utf8');
+    expect(message).toContain('<b>📊 Market</b> (1h): breadth');
+    expect(message).toContain('<b>₿ BTCUSDT</b>');
+    expect(message).toContain('Key levels (1h)');
+    expect(message).toContain(`<b>1. ${report.top[0].symbol}</b>`);
+    expect(htmlProblem(message)).toBeNull();
+  });
+
+  it('a failing venue exits with the error, publishes an error report and no quiet scan', async () => {
+    const dataDir = join(dir, 'down');
+    bybit.control.failNext(1000, 503);
+    try {
+      const failure = await scanOnce(base(dataDir)).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(isConclaveError(failure, 'MARKET_DATA_UNAVAILABLE')).toBe(true);
+    } finally {
+      bybit.control.reset();
+    }
+    expect(existsSync(join(dataDir, 'latest_analysis.json'))).toBe(false);
+    const message = readFileSync(join(dataDir, 'latest_telegram_message.txt'), 'utf8');
+    expect(message).toMatch(/^<b>⚠️ Market scan failed<\/b>/);
+    expect(message).toContain('The bybit market data could not be read');
+    expect(message).not.toContain('No setup fired');
+  });
+
+  it('a venue answering no symbol at all is a failure, not a quiet market', async () => {
+    const dataDir = join(dir, 'empty');
+    // The clock and the tickers answer; every kline request fails.
+    const failure = await scanOnce({ ...base(dataDir), SCAN_SYMBOLS: 'NOPEUSDT,NADAUSDT' }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(isConclaveError(failure)).toBe(true);
+    expect((failure as Error).message).toMatch(/none of the 2 symbols could be read/);
+    expect(existsSync(join(dataDir, 'latest_analysis.json'))).toBe(false);
+  });
+});
