@@ -52,11 +52,13 @@ describe('conclave scan on Bybit (MARKET_SOURCE=bybit, the Bybit fake)', () => {
     SCAN_MIN_RR: '0',
     SCAN_MIN_ALIGNED: '1',
     SCAN_MIN_SAMPLE: '1',
+    // The recording holds 185 4h bars; the venue guard refuses a short answer to a longer request.
+    SCAN_CANDLES: '150',
     HTTP_RETRIES: '0',
     HTTP_TIMEOUT_MS: '5000',
     LLM_API_KEY: '',
     TELEGRAM_BOT_TOKEN: '',
-    DATABASE_URL: '/nonexistent/dir/never-opened.db',
+    DATABASE_URL: join(dataDir, 'never-opened.db'),
     LOG_LEVEL: 'silent',
   });
 
@@ -70,6 +72,7 @@ describe('conclave scan on Bybit (MARKET_SOURCE=bybit, the Bybit fake)', () => {
     const summary = JSON.parse(await scanOnce(base(dataDir))) as { top: unknown[] };
     const report = ScanReport.parse(JSON.parse(readFileSync(join(dataDir, 'latest_analysis.json'), 'utf8')));
     expect(report.venue).toBe('bybit');
+    expect(existsSync(join(dataDir, 'never-opened.db'))).toBe(false);
     expect(report.universe.source).toBe('top_by_quote_volume');
     expect(new Set(report.universe.symbols)).toEqual(new Set(SYMBOLS));
     expect(bybit.control.requests('/v5/market/tickers')).toBeGreaterThan(0);
