@@ -267,6 +267,11 @@ export const CONFIG_FIELDS = {
     doc: '`conclave serve` runs maintenance (RETENTION_DAYS compaction, then VACUUM) 10 minutes after start and every this many hours; 0 = never (run `conclave db vacuum` yourself).',
   },
   REDIS_URL: { schema: z.string(), default: '', doc: 'When set, cycles run as BullMQ jobs taken by `conclave worker` processes.' },
+  REDIS_CONNECT_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(100).max(120_000),
+    default: '5000',
+    doc: 'With REDIS_URL: `serve` and `worker` exit with QUEUE_UNAVAILABLE when Redis does not answer a PING within this many ms at start-up.',
+  },
   JWT_SECRET: {
     schema: z.string(),
     default: '',

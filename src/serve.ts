@@ -20,7 +20,9 @@ export async function serve(): Promise<void> {
   const config = loadConfig();
   const log = createLogger({ level: config.LOG_LEVEL, dir: config.LOG_DIR || undefined });
   // BullMQ and ioredis load only in the distributed mode: they cost start-up time a laptop does not need.
-  const dist = config.REDIS_URL ? (await import('./engine/queue/wiring.js')).connectDistributed(config.REDIS_URL, { log }) : null;
+  const wiring = config.REDIS_URL ? await import('./engine/queue/wiring.js') : null;
+  const dist = wiring ? wiring.connectDistributed(config.REDIS_URL, { log }) : null;
+  if (wiring && dist) await wiring.ensureRedisReachable(dist, config.REDIS_URL, config.REDIS_CONNECT_TIMEOUT_MS);
   const runtime = await createRuntime(config, log, dist ? { bookLock: dist.bookLock, metricsLabels: { role: 'serve' } } : {});
   const monitoring = dist ? await distributedMonitoring(runtime, dist) : await embeddedMonitoring(runtime);
   const session = new PaperSessionRecorder({

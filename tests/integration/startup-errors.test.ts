@@ -80,4 +80,20 @@ describe('start-up errors of the real server process', () => {
     expect(r.stderr).toMatch(/directory .*no\/such\/dir does not exist/);
     expect(readdirSync(cwd)).not.toContain('no');
   }, 90_000);
+
+  // Issue 11, finding 7: with REDIS_URL set and Redis unreachable the server used to neither become ready nor exit.
+  it('REDIS_URL that nothing answers: QUEUE_UNAVAILABLE within REDIS_CONNECT_TIMEOUT_MS, exits non-zero, no stack', async () => {
+    const closed = createServer();
+    await new Promise<void>((done) => closed.listen(0, '127.0.0.1', done));
+    const deadPort = (closed.address() as { port: number }).port;
+    await new Promise<void>((done) => closed.close(() => done()));
+    const cwd = mkdtempSync(join(tmpdir(), 'conclave-start-'));
+    const started = Date.now();
+    const r = serve(cwd, { PORT: '0', REDIS_URL: `redis://:hunter2@127.0.0.1:${deadPort}`, REDIS_CONNECT_TIMEOUT_MS: '1500' });
+    expect(r.status).not.toBe(0);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(r.stderr).toMatch(/QUEUE_UNAVAILABLE: REDIS_URL=redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/? is unreachable/);
+    expect(r.stderr).not.toContain('hunter2');
+    expectNoStack(r.stderr);
+  }, 90_000);
 });

@@ -5,7 +5,7 @@ import { ConclaveError } from '../../domain/errors.js';
 import { type Clock, LiveClock } from '../../engine/clock.js';
 import { AsOfClock } from '../../engine/queue/as-of.js';
 import { createCycleWorker } from '../../engine/queue/cycle-worker.js';
-import { asOfReplay, connectDistributed, DEFAULT_QUEUE_PREFIX, scheduledSymbols } from '../../engine/queue/wiring.js';
+import { asOfReplay, connectDistributed, DEFAULT_QUEUE_PREFIX, ensureRedisReachable, scheduledSymbols } from '../../engine/queue/wiring.js';
 import { LOCAL_USER_ID } from '../../engine/trading-engine.js';
 import type { MarketDataSource } from '../../market/port.js';
 import { createRuntime } from '../../runtime.js';
@@ -56,6 +56,7 @@ async function runWorker(opts: WorkerOpts): Promise<void> {
   const lockTtlMs = positive(opts.lockTtlMs, '--lock-ttl-ms');
   const jobLockMs = positive(opts.jobLockMs, '--job-lock-ms');
   const dist = connectDistributed(config.REDIS_URL, { prefix: opts.prefix, lock: { ttlMs: lockTtlMs }, log });
+  await ensureRedisReachable(dist, config.REDIS_URL, config.REDIS_CONNECT_TIMEOUT_MS);
   const specs = opts.replay ?? (config.MARKET_SOURCE.startsWith('replay:') ? [config.MARKET_SOURCE.slice('replay:'.length)] : undefined);
   const replay = specs ? asOfReplay(specs) : undefined;
   const clock: Clock = replay ? new AsOfClock(replay.asOf, new LiveClock()) : new LiveClock();

@@ -65,6 +65,43 @@ export function connectDistributed(url: string, options: { prefix?: string; lock
   };
 }
 
+/** The URL without its password, for messages an operator reads. */
+function redactedUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/**
+ * Start-up check: ioredis retries forever by design (BullMQ needs it), so without this a process configured for
+ * Redis that cannot reach it would neither become ready nor exit.
+ * @throws ConclaveError QUEUE_UNAVAILABLE when Redis does not answer a PING within `timeoutMs` (the connection is closed).
+ */
+export async function ensureRedisReachable(dist: Pick<Distributed, 'redis'>, url: string, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([dist.redis.ping(), deadline]);
+  } catch (error) {
+    // Stop ioredis's endless reconnects so the process can exit with the message below.
+    dist.redis.disconnect();
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConclaveError(
+      'QUEUE_UNAVAILABLE',
+      `REDIS_URL=${redactedUrl(url)} is unreachable (${reason}); start Redis, or unset REDIS_URL to run cycles in this process`,
+      { timeout_ms: timeoutMs },
+    );
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * A replay for workers over several kline CSVs, each seen as of the job's candle. A spec is a path named
  * `SYMBOL_INTERVAL.csv[.gz]` or `ALIAS=path` (the alias becomes the symbol; the interval still comes from the
