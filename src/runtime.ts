@@ -144,7 +144,9 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
       cycles: store.cycles,
       riskState: store.risk,
       loadBook: (userId) => store.portfolio.loadBook(userId, config.STARTING_CAPITAL),
-      bookLock: options.bookLock,
+      // On PostgreSQL the database itself locks each account's book, so processes sharing it never double-spend
+      // one account, with or without Redis; the Redis lock is used only where the store has none.
+      bookLock: store.lockAccount ?? options.bookLock,
       storeProbe: async () => {
         const h = await store.health();
         return { ok: h.ok, latencyMs: h.latencyMs };

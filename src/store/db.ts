@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import type pg from 'pg';
 import type { DatabaseTarget } from '../config.js';
 import { ConclaveError } from '../domain/errors.js';
+import { type AccountLock, type PgAccountLocks, pgAccountLocks } from './account-lock.js';
 import { AgentStateRepository } from './agent-state.repository.js';
 import { BacktestRepository } from './backtest.repository.js';
 import { CandleRepository } from './candle.repository.js';
@@ -59,6 +60,11 @@ export interface Store {
   compact(before: number): Promise<CompactionResult>;
   /** Bytes the database occupies (SQLite pages in use plus free; PostgreSQL pg_database_size). */
   sizeBytes(): Promise<number>;
+  /**
+   * PostgreSQL only (null on SQLite, whose one writer already serialises processes): the cross-process lock of
+   * one account's book, held by the engine from loading the book to saving the cycle.
+   */
+  readonly lockAccount: AccountLock | null;
   /** Closes the connection / pool; safe to call twice. */
   close(): Promise<void>;
 }
@@ -88,7 +94,8 @@ export async function openStore(target: DatabaseTarget, opts: OpenStoreOptions =
     await db.destroy().catch(() => {});
     throw toStoreError(error);
   }
-  return buildStore(db, dialect, opts);
+  const locks = target.kind === 'postgres' ? await pgAccountLocks(target.url, { schema: opts.schema }) : null;
+  return buildStore(db, dialect, opts, locks);
 }
 
 function openSqlite(path: string, busyTimeoutMs: number): Kysely<DatabaseSchema> {
@@ -180,11 +187,12 @@ async function migrate(
   });
 }
 
-function buildStore(db: Kysely<DatabaseSchema>, dialect: SqlDialect, opts: OpenStoreOptions): Store {
+function buildStore(db: Kysely<DatabaseSchema>, dialect: SqlDialect, opts: OpenStoreOptions, locks: PgAccountLocks | null): Store {
   let closed: Promise<void> | null = null;
   return {
     dialect,
     db,
+    lockAccount: locks?.lock ?? null,
     cycles: new CycleRepository(db, { idBlock: opts.cycleIdBlock ?? 64, dialect }),
     trades: new TradeRepository(db),
     snapshots: new MarketSnapshotRepository(db),
@@ -212,7 +220,7 @@ function buildStore(db: Kysely<DatabaseSchema>, dialect: SqlDialect, opts: OpenS
     compact: (before) => compactBefore(db, dialect, before),
     sizeBytes: () => databaseBytes(db, dialect),
     close() {
-      closed ??= db.destroy();
+      closed ??= Promise.all([db.destroy(), locks?.close()]).then(() => undefined);
       return closed;
     },
   };
