@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { INTERVALS } from './domain/candle.js';
 import { ConclaveError } from './domain/errors.js';
@@ -31,9 +31,13 @@ const usernameList = z
   )
   .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]{3,32}$/, 'usernames: 3-32 letters, digits, _ . -')).max(100));
 
+// Levels are matched case-insensitively (the seed's `.env` says `INFO`), and `warning` is Python's name for `warn`.
 const logLevel = z
   .string()
-  .transform((v) => v.toLowerCase())
+  .transform((v) => {
+    const level = v.trim().toLowerCase();
+    return level === 'warning' ? 'warn' : level;
+  })
   .pipe(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']));
 
 export const PROTOCOLS = ['pipeline', 'brain', 'consensus'] as const;
@@ -55,7 +59,16 @@ export const CONFIG_FIELDS = {
     default: '10000',
     doc: 'API: request headers not received in full within this many ms are answered 408 and the connection closed (<= HTTP_REQUEST_TIMEOUT_MS).',
   },
-  LOG_LEVEL: { schema: logLevel, default: 'info', doc: 'pino level: fatal, error, warn, info, debug, trace, silent.' },
+  LOG_LEVEL: {
+    schema: logLevel,
+    default: 'info',
+    doc: 'pino level, any case: fatal, error, warn (or warning), info, debug, trace, silent.',
+  },
+  LOG_FORMAT: {
+    schema: z.enum(['auto', 'pretty', 'json']),
+    default: 'auto',
+    doc: 'Console logs: pretty lines for a person (one per cycle), json for machines; auto = pretty on a terminal, JSON otherwise. LOG_DIR files are always JSON.',
+  },
   LOG_DIR: { schema: z.string(), default: '', doc: 'When set, JSON logs also go to daily files here, kept 7 days.' },
   TRADING_MODE: { schema: z.enum(['paper', 'live']), default: 'paper', doc: 'Only `paper` exists; `live` is refused.' },
   MARKET_SOURCE: {
@@ -86,6 +99,11 @@ export const CONFIG_FIELDS = {
     default: '3',
     doc: 'Retries after a 5xx, timeout or 429 (backoff doubles from 200 ms; 429 waits Retry-After).',
   },
+  HEALTH_FEED_FAILURES: {
+    schema: z.coerce.number().int().min(1).max(1000),
+    default: '3',
+    doc: '/health answers 503 (market_feed down) once this many consecutive cycles failed on market data (venue unreachable, timing out, rate limited, banned, unparseable).',
+  },
   MARKET_CACHE_TTL_MS: {
     schema: z.coerce.number().int().min(0).max(600_000),
     default: '1000',
@@ -107,9 +125,9 @@ export const CONFIG_FIELDS = {
     doc: 'Largest move (fraction, 0.2 = 20 %) a live price or the newest candle may make from the last closed candle; a bigger one halts that symbol on that venue (502 MARKET_DATA_INVALID) until a price within the bound comes back.',
   },
   MODEL_PATH: {
-    schema: z.string().min(1),
-    default: './models/trading_model.json',
-    doc: 'Saved model; loaded when present and compatible, else trained and saved here.',
+    schema: z.string(),
+    default: '',
+    doc: 'Saved model; loaded when present and compatible, else trained and saved here. Empty: DATA_DIR/<source>/model.json.',
   },
   LABEL_THRESHOLD: {
     schema: z.coerce.number().positive().max(0.5),
@@ -252,9 +270,9 @@ export const CONFIG_FIELDS = {
     doc: 'consensus protocol: weighted share the winning action needs (strictly more than this), else HOLD.',
   },
   DATABASE_URL: {
-    schema: z.string().min(1),
-    default: 'sqlite:///./data/conclave.db',
-    doc: 'SQLite file ending in .db/.sqlite/.sqlite3 (plain path, sqlite:///relative.db, sqlite:////absolute.db) or postgres://...; its directory must exist unless it is DATA_DIR.',
+    schema: z.string(),
+    default: '',
+    doc: 'SQLite file ending in .db/.sqlite/.sqlite3 (plain path, sqlite:///relative.db, sqlite:////absolute.db) or postgres://...; its directory must exist unless it is DATA_DIR. Empty: DATA_DIR/<source>/conclave.db, one database per market source (see Persistence), created on demand.',
   },
   RETENTION_DAYS: {
     schema: z.coerce.number().int().min(0).max(3650),
@@ -384,6 +402,27 @@ export type DatabaseTarget = { readonly kind: 'sqlite'; readonly path: string } 
 export interface AppConfig extends RawConfig {
   readonly database: DatabaseTarget;
   readonly isLoopback: boolean;
+  /** The folder under DATA_DIR that holds this market source's default database and model (`binance`, `replay-BTCUSDT_1h`). */
+  readonly stateScope: string;
+}
+
+/**
+ * The market source's own folder under DATA_DIR. Books, schedules and models never mix sources: a replay's
+ * 2018 positions would otherwise be marked at 2026 prices, and a schedule stored under one clock would wait
+ * for boundaries another clock never reaches. Different data behind the same venue name (Bybit linear, a
+ * synthetic seed, a recording) is a different source.
+ */
+export function stateScope(c: Pick<RawConfig, 'MARKET_SOURCE' | 'BYBIT_CATEGORY' | 'SYNTHETIC_SEED'>): string {
+  const source = c.MARKET_SOURCE;
+  if (source.startsWith('replay:')) {
+    const name = basename(source.slice('replay:'.length))
+      .replace(/\.gz$/i, '')
+      .replace(/\.csv$/i, '');
+    return `replay-${name.replace(/[^A-Za-z0-9._-]/g, '_') || 'file'}`;
+  }
+  if (source === 'bybit' && c.BYBIT_CATEGORY === 'linear') return 'bybit-linear';
+  if (source === 'synthetic') return `synthetic-${c.SYNTHETIC_SEED}`;
+  return source;
 }
 
 const SQLITE_FILE = /\.(db|sqlite|sqlite3)$/i;
@@ -545,20 +584,29 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     }
   }
   let database: DatabaseTarget | undefined;
+  const scope = problems.length === 0 ? stateScope(raw as RawConfig) : '';
+  const dataDir = raw.DATA_DIR as string;
   if (problems.length === 0) {
     try {
-      database = parseDatabaseUrl(raw.DATABASE_URL as string);
+      database = parseDatabaseUrl((raw.DATABASE_URL as string) || join(dataDir, scope, 'conclave.db'));
     } catch (error) {
       problems.push((error as Error).message);
     }
   }
-  if (database) {
+  // The per-source default lives under DATA_DIR and is created on demand; only a path the user typed is checked.
+  if (database && raw.DATABASE_URL) {
     const problem = sqliteDirectoryExists(database, raw.DATA_DIR as string);
     if (problem) problems.push(problem);
   }
   if (problems.length > 0 || !database) {
     throw new ConclaveError('CONFIG_INVALID', `Invalid configuration:\n  - ${problems.join('\n  - ')}`, { problems });
   }
-  const config: AppConfig = { ...(raw as RawConfig), database, isLoopback: isLoopbackHost(raw.HOST as string) };
+  const config: AppConfig = {
+    ...(raw as RawConfig),
+    MODEL_PATH: (raw.MODEL_PATH as string) || join(dataDir, scope, 'model.json'),
+    database,
+    isLoopback: isLoopbackHost(raw.HOST as string),
+    stateScope: scope,
+  };
   return Object.freeze(config);
 }

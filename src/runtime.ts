@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Agent } from './agents/base.js';
 import { CONSENSUS_AGENT } from './agents/consensus.js';
 import { LLMDecisionAgent } from './agents/llm-decision-agent.js';
@@ -25,19 +23,14 @@ import { llmFromConfig } from './scanner/factory.js';
 import { venueRouterAround } from './services/venue-reader.js';
 import { openStore, type Store } from './store/db.js';
 import type { EnableMapStore } from './strategies/enable-map-file.js';
+import { FeedHealth } from './telemetry/feed-health.js';
 import { type ComponentHealth, type HealthReport, overallStatus } from './telemetry/health.js';
 import type { Logger } from './telemetry/logger.js';
 import { instrumentSource, Metrics } from './telemetry/metrics.js';
 import type { TradingServices } from './trading-services.js';
+import { VERSION } from './version.js';
 
-/** Version from package.json, found from the sources (src/) or the bundle (dist/, dist/chunks/). */
-export const VERSION: string = (() => {
-  for (const rel of ['../package.json', '../../package.json']) {
-    const path = fileURLToPath(new URL(rel, import.meta.url));
-    if (existsSync(path)) return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
-  }
-  return '0.0.0';
-})();
+export { VERSION };
 
 /** The model in use; replaced atomically when retrained. */
 export class ModelHolder {
@@ -165,26 +158,20 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
       { interval: config.KLINE_INTERVAL, klineLimit: config.KLINE_LIMIT, defaultSymbol: config.DEFAULT_SYMBOL },
       (input) => resolveSymbol(input, { cryptoVenue }).symbol,
     );
-    let lastCandleTime: number | null = null;
-    engine.onCycle((o) => {
-      lastCandleTime = o.snapshot.candleTime;
-    });
+    const feed = new FeedHealth({ downAfter: config.HEALTH_FEED_FAILURES, staleAfterMs: 3 * intervalMs(config.KLINE_INTERVAL) });
+    engine.onCycle((o) => feed.succeeded(o.snapshot.candleTime));
+    engine.onCycleFailed((_symbol, error) => feed.failed(error));
 
     const health = async (): Promise<HealthReport> => {
       const db = await store.health();
       const now = clock.now();
-      const staleness = lastCandleTime === null ? null : now - lastCandleTime;
-      const feedLimit = 3 * intervalMs(config.KLINE_INTERVAL);
       const components: Record<string, ComponentHealth> = {
         store: {
           status: db.ok ? 'ok' : 'down',
           details: { dialect: store.dialect, latency_ms: db.latencyMs, ...(db.error ? { error: db.error } : {}) },
         },
         model: { status: 'ok', details: { version: holder.current.version, ...holder.current.metrics } },
-        market_feed: {
-          status: staleness !== null && staleness > feedLimit ? 'degraded' : 'ok',
-          details: { source: source.venue, last_candle_age_ms: staleness },
-        },
+        market_feed: feed.component(source.venue, now),
         agents: {
           status: registry.all().some((a) => a.lastErrorAt !== null && a.lastErrorAt === a.lastRunAt) ? 'degraded' : 'ok',
           details: Object.fromEntries(

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadConfig, loadDotEnv } from './config.js';
 import type { MonitoringControl } from './engine/monitoring.js';
 import type { Distributed } from './engine/queue/wiring.js';
@@ -7,18 +9,43 @@ import { PaperSessionRecorder } from './reports/paper-session.js';
 import { createRuntime, type Runtime, VERSION } from './runtime.js';
 import { buildServer } from './server.js';
 import { startMaintenance } from './services/maintenance-schedule.js';
-import { createLogger } from './telemetry/logger.js';
+import { banner, scheduleLogHooks } from './startup/console.js';
+import { checkVenueReachable, offlineHint } from './startup/venue-check.js';
+import { cycleFields, cycleLine } from './telemetry/cycle-line.js';
+import { createLogger, resolveLogFormat } from './telemetry/logger.js';
 
 /**
  * `npm start` / `conclave serve`: the API server with the paper-trading engine and its scheduler. Without
  * REDIS_URL the embedded scheduler runs every cycle in this process; with it this process only schedules
  * (BullMQ job schedulers) and `conclave worker` processes run the cycles. On the very first start the local
  * user's monitoring is switched on, so `npm start` alone trades DEFAULT_SYMBOL on paper around the clock.
+ * `overrides` win over the environment and `.env` (the demo's own source and files).
  */
-export async function serve(): Promise<void> {
+export async function serve(overrides: Readonly<Record<string, string>> = {}): Promise<void> {
   loadDotEnv();
-  const config = loadConfig();
-  const log = createLogger({ level: config.LOG_LEVEL, dir: config.LOG_DIR || undefined });
+  const config = loadConfig({ ...process.env, ...overrides });
+  // Before anything is written: without a route to the venue, say why and what works offline, then stop.
+  try {
+    await checkVenueReachable(config, Date.now);
+  } catch (error) {
+    const hint = offlineHint(error, config);
+    if (!hint) throw error;
+    process.stderr.write(`${hint}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const log = createLogger({
+    level: config.LOG_LEVEL,
+    dir: config.LOG_DIR || undefined,
+    format: resolveLogFormat(config.LOG_FORMAT, process.stdout.isTTY === true),
+  });
+  const legacy = join(config.DATA_DIR, 'conclave.db');
+  if (!config.DATABASE_URL && existsSync(legacy)) {
+    log.warn(
+      { legacy, database: config.database },
+      `${legacy} is from an earlier version, which kept every source in one database; state now lives per market source under ${join(config.DATA_DIR, config.stateScope)}. To keep trading on the old book, set DATABASE_URL=${legacy}`,
+    );
+  }
   // BullMQ and ioredis load only in the distributed mode: they cost start-up time a laptop does not need.
   const wiring = config.REDIS_URL ? await import('./engine/queue/wiring.js') : null;
   const dist = wiring ? wiring.connectDistributed(config.REDIS_URL, { log }) : null;
@@ -39,19 +66,33 @@ export async function serve(): Promise<void> {
   });
   runtime.engine.onCycle(session.record);
   const maintenance = startMaintenance(runtime);
+  // Every saved cycle, scheduled or asked for over HTTP, is one console line.
+  runtime.engine.onCycle((outcome) => log.info({ event: 'cycle', ...cycleFields(outcome) }, cycleLine(outcome)));
   const app = await buildServer(runtime, { monitoring: monitoring.control });
   const address = await app.listen({ host: config.HOST, port: config.PORT });
   // After listen: switching trading on runs a first cycle, and the API should not wait for it.
   await switchOnAtFirstStart(runtime, monitoring.control);
+  const schedule = await monitoring.control.status(LOCAL_USER_ID);
   log.info(
     {
+      event: 'banner',
       address,
+      dashboard: `${address}/`,
       docs: `${address}/docs`,
       source: runtime.source.venue,
       protocol: runtime.engine.protocolName,
       mode: dist ? 'distributed' : 'embedded',
+      auto_trade: schedule.running ? schedule.interval : null,
     },
-    'conclave listening',
+    banner({
+      version: VERSION,
+      address,
+      source: config.MARKET_SOURCE,
+      protocol: runtime.engine.protocolName,
+      autoTrade: schedule.running ? schedule.interval : null,
+      database: config.database.kind === 'sqlite' ? config.database.path : 'PostgreSQL (DATABASE_URL)',
+      modelPath: config.MODEL_PATH,
+    }),
   );
 
   let closing = false;
@@ -109,13 +150,9 @@ export async function embeddedMonitoring(runtime: Runtime, options: { stepTimer?
     engine: runtime.engine,
     symbols: scheduledSymbols(runtime.store.symbols, { userId: LOCAL_USER_ID, symbol: runtime.config.DEFAULT_SYMBOL }),
     state: runtime.store.agents,
-    hooks: runtime.metrics.schedulerHooks({
-      onCycle: (result, info) => {
-        if (result === 'error') runtime.log.warn({ cycle_key: info.key, code: info.code, err: info.message }, 'scheduled cycle failed');
-        else runtime.log.info({ cycle_id: info.cycleId, cycle_key: info.key, result }, 'scheduled cycle');
-      },
-      onMissed: (userId, ticks) => runtime.log.warn({ user_id: userId, ticks }, 'scheduled ticks missed'),
-    }),
+    defaultInterval: runtime.config.KLINE_INTERVAL,
+    // Saved cycles print their own line (engine.onCycle in serve); failures and schedule changes are said here.
+    hooks: runtime.metrics.schedulerHooks(scheduleLogHooks(runtime.log)),
   });
   const resumed = await scheduler.resume();
   if (resumed > 0) runtime.log.info({ users: resumed }, 'monitoring resumed');

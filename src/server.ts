@@ -15,6 +15,7 @@ import { type Runtime, VERSION } from './runtime.js';
 import { createScannerService } from './scanner/factory.js';
 import { unavailableMonitoring } from './services/agent-service.js';
 import { platformMarketReader } from './services/venue-reader.js';
+import { scheduleLogHooks } from './startup/console.js';
 
 export interface ServerExtras extends Partial<Pick<ApiDeps, 'extraRoutes'>> {
   /** The scheduler behind POST /api/agents/market-monitor (tests inject a fake). */
@@ -102,6 +103,8 @@ async function embeddedScheduler(runtime: Runtime): Promise<Scheduler | null> {
     engine: runtime.engine,
     symbols: async (userId) => (await runtime.store.symbols.list(userId)).filter((s) => s.active).map((s) => s.symbol),
     state: runtime.store.agents,
+    defaultInterval: runtime.config.KLINE_INTERVAL,
+    hooks: scheduleLogHooks(runtime.log),
   });
   const resumed = await embedded.resume();
   if (resumed > 0) runtime.log.info({ users: resumed }, 'monitoring resumed');

@@ -70,6 +70,7 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
       );
     }
   });
+  acceptEmptyBodies(app);
   app.decorateRequest('userId', LOCAL_USER_ID);
   app.decorateRequest('callerKind', 'user');
   app.decorateRequest('operator', true);
@@ -130,4 +131,24 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
         : errorReply('BAD_REQUEST', 'malformed HTTP request', { reason: error.code ?? 'unknown' });
   if (socket.writable) socket.write(rawErrorResponse(answer, SECURITY_HEADERS));
   socket.destroy();
+}
+
+/**
+ * A POST without a body (curl -X POST, with or without `Content-Type: application/json`) is read as `{}`, so
+ * routes whose fields are all optional accept it, and routes with required fields name the missing field
+ * instead of answering "expected object, received null".
+ */
+function acceptEmptyBodies(app: ApiApp): void {
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    json(request, text, done);
+  });
+  app.addHook('preValidation', async (request) => {
+    if ((request.body === undefined || request.body === null) && request.routeOptions.schema?.body) request.body = {};
+  });
 }

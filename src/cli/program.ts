@@ -1,9 +1,10 @@
 import { Command } from 'commander';
-import { VERSION } from '../runtime.js';
+import { VERSION } from '../version.js';
 import { registerBacktestCommands } from './commands/backtest.js';
 import { registerCoreCommands } from './commands/core.js';
 import { registerDataCommands } from './commands/data.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerReportCommands } from './commands/report.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerUserCommands } from './commands/user.js';
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   const program = new Command('conclave').description('Conclave: multi-agent paper trading').version(VERSION);
   program.allowUnknownOption(false).allowExcessArguments(false);
   registerCoreCommands(program);
+  registerDemoCommand(program);
   registerScanCommand(program);
   registerBacktestCommands(program);
   registerReportCommands(program);

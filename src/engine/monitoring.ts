@@ -20,7 +20,11 @@ export interface MonitoringStatus {
  * persisted (agent_state) so a restart resumes the same schedule.
  */
 export interface MonitoringControl {
-  start(userId: number, interval: Interval): Promise<MonitoringStatus>;
+  /**
+   * `chosen`: the user named the interval (API, dashboard). A schedule started without one follows
+   * KLINE_INTERVAL: when the setting changes, the next start re-times it.
+   */
+  start(userId: number, interval: Interval, options?: { readonly chosen?: boolean }): Promise<MonitoringStatus>;
   stop(userId: number): Promise<MonitoringStatus>;
   status(userId: number): Promise<MonitoringStatus>;
 }

@@ -44,6 +44,14 @@ export interface SchedulerHooks {
     info: { userId: number; symbol: string; key: string; cycleId?: number; code?: string; message?: string },
   ): void;
   onMissed?(userId: number, ticks: number): void;
+  /**
+   * The clock is more than a candle behind the stored schedule (another clock: a replay after a live run, a
+   * restarted recording): the schedule starts again from `now` instead of waiting for a boundary that a
+   * recorded clock may never reach.
+   */
+  onRebased?(userId: number, info: { storedBoundary: number; now: number }): void;
+  /** A schedule that follows KLINE_INTERVAL was stored under another interval and now runs on `to`. */
+  onRetimed?(userId: number, info: { from: Interval; to: Interval }): void;
 }
 
 export interface Timers {
@@ -62,11 +70,15 @@ export interface SchedulerDeps {
   readonly closeDelayMs?: number;
   /** Real timers by default; tests leave the loop off and call tick() with a SimClock. */
   readonly timers?: Timers;
+  /** KLINE_INTERVAL: schedules whose interval the user did not choose follow it on resume. */
+  readonly defaultInterval?: Interval;
 }
 
 interface UserSchedule {
   readonly userId: number;
   interval: Interval;
+  /** The user named the interval; otherwise it follows `defaultInterval`. */
+  intervalChosen: boolean;
   running: boolean;
   startedAt: number | null;
   /** Close boundary (epoch ms, multiple of the interval) whose cycles were last started. */
@@ -133,6 +145,7 @@ export class Scheduler implements MonitoringControl {
       if (row.name !== SCHEDULE_AGENT) continue;
       const s = fromStored(row);
       if (!s) continue;
+      this.followDefaultInterval(s);
       this.users.set(s.userId, s);
       if (s.running) running++;
     }
@@ -146,8 +159,12 @@ export class Scheduler implements MonitoringControl {
     this.arm();
   }
 
-  async start(userId: number, interval: Interval): Promise<MonitoringStatus> {
-    const s = await this.load(userId, interval);
+  async start(userId: number, requested: Interval, options: { readonly chosen?: boolean } = {}): Promise<MonitoringStatus> {
+    const s = await this.load(userId, requested);
+    const chosen = options.chosen ?? false;
+    // A start without a named interval keeps the one the user chose earlier.
+    const interval = !chosen && s.intervalChosen ? s.interval : requested;
+    s.intervalChosen = chosen || s.intervalChosen;
     if (!s.running || s.interval !== interval) {
       if (s.interval !== interval) s.lastBoundary = null;
       s.interval = interval;
@@ -189,6 +206,10 @@ export class Scheduler implements MonitoringControl {
       if (!s.running) continue;
       const ms = intervalMs(s.interval);
       const boundary = closeBoundary(now, s.interval, this.delayMs);
+      if (s.lastBoundary !== null && boundary < s.lastBoundary - ms) {
+        this.deps.hooks?.onRebased?.(s.userId, { storedBoundary: s.lastBoundary, now });
+        s.lastBoundary = null;
+      }
       if (s.lastBoundary !== null && boundary <= s.lastBoundary) continue;
       if (s.lastBoundary !== null && boundary - s.lastBoundary > ms) {
         const missed = Math.round((boundary - s.lastBoundary) / ms) - 1;
@@ -289,11 +310,22 @@ export class Scheduler implements MonitoringControl {
     }, wait);
   }
 
+  /** Re-times a schedule the user did not time to KLINE_INTERVAL (its boundaries restart on the new grid). */
+  private followDefaultInterval(s: UserSchedule): void {
+    const to = this.deps.defaultInterval;
+    if (!to || s.intervalChosen || s.interval === to) return;
+    this.deps.hooks?.onRetimed?.(s.userId, { from: s.interval, to });
+    s.interval = to;
+    s.lastBoundary = null;
+  }
+
   private async load(userId: number, interval?: Interval): Promise<UserSchedule> {
     const known = this.users.get(userId);
     if (known) return known;
     const row = await this.deps.state.get(userId, SCHEDULE_AGENT);
-    const s = (row && fromStored(row)) ?? fresh(userId, interval ?? '1m');
+    const stored = row && fromStored(row);
+    if (stored) this.followDefaultInterval(stored);
+    const s = stored ?? fresh(userId, interval ?? this.deps.defaultInterval ?? '1m');
     this.users.set(userId, s);
     return s;
   }
@@ -305,6 +337,7 @@ export class Scheduler implements MonitoringControl {
       status: s.running ? 'running' : 'stopped',
       config: {
         interval: s.interval,
+        intervalChosen: s.intervalChosen,
         startedAt: s.startedAt,
         lastBoundary: s.lastBoundary,
         lastCycleAt: s.lastCycleAt,
@@ -339,6 +372,7 @@ function fresh(userId: number, interval: Interval): UserSchedule {
   return {
     userId,
     interval,
+    intervalChosen: false,
     running: false,
     startedAt: null,
     lastBoundary: null,
@@ -359,6 +393,7 @@ function fromStored(row: StoredSchedule): UserSchedule | null {
   return {
     userId: row.userId,
     interval,
+    intervalChosen: c.intervalChosen === true,
     running: row.status === 'running',
     startedAt: num(c.startedAt),
     lastBoundary: num(c.lastBoundary),

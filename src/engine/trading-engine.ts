@@ -59,6 +59,7 @@ export interface TradingEngineDeps {
 export const LOCAL_USER_ID = 1;
 
 type CycleListener = (outcome: CycleOutcome) => void;
+type FailureListener = (symbol: string, error: unknown) => void;
 
 /**
  * Runs one cycle of the configured protocol for a symbol: the agents exchange typed messages on the bus,
@@ -69,6 +70,7 @@ type CycleListener = (outcome: CycleOutcome) => void;
 export class TradingEngine {
   private readonly bus: MessageBus;
   private readonly listeners = new Set<CycleListener>();
+  private readonly failureListeners = new Set<FailureListener>();
   readonly marks: Map<string, number>;
 
   constructor(private readonly deps: TradingEngineDeps) {
@@ -84,6 +86,12 @@ export class TradingEngine {
   onCycle(listener: CycleListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Called after every cycle that failed and saved nothing (feed health). Returns an unsubscribe function. */
+  onCycleFailed(listener: FailureListener): () => void {
+    this.failureListeners.add(listener);
+    return () => this.failureListeners.delete(listener);
   }
 
   /**
@@ -147,6 +155,9 @@ export class TradingEngine {
       lease?.commit();
       for (const listener of this.listeners) listener(outcome);
       return outcome;
+    } catch (error) {
+      for (const listener of this.failureListeners) listener(symbol, error);
+      throw error;
     } finally {
       lease?.release();
       for (const agent of protocol.agents.values()) agent.cycleEnded?.(cycleId);

@@ -108,6 +108,7 @@ export class HttpClient {
     };
     let lastProblem = '';
     let attempts = 0;
+    let reason: UnreachableReason = 'http_5xx';
     for (let attempt = 0; attempt <= retries; attempt++) {
       const budget = Math.min(timeoutMs, remaining());
       if (budget <= 0) break;
@@ -137,7 +138,9 @@ export class HttpClient {
             { venue: name, reason: 'RESPONSE_TOO_LARGE', max_bytes: error.limit },
           );
         }
-        lastProblem = isTimeout(error) ? `timed out after ${Math.round(budget)} ms` : `network error: ${(error as Error).message}`;
+        const why = unreachableReason(error);
+        reason = why;
+        lastProblem = why === 'timeout' ? `timed out after ${Math.round(budget)} ms` : `${REASON_TEXT[why]}: ${networkDetail(error)}`;
         if (attempt < retries && !(await this.backoffWithin(attempt, remaining, wait))) break;
         continue;
       }
@@ -169,6 +172,7 @@ export class HttpClient {
         continue;
       }
       if (response.status >= 500) {
+        reason = 'http_5xx';
         lastProblem = `HTTP ${response.status}`;
         if (attempt < retries && !(await this.backoffWithin(attempt, remaining, wait))) break;
         continue;
@@ -182,7 +186,7 @@ export class HttpClient {
       {
         venue: name,
         attempts,
-        ...(outOfTime ? { reason: 'DEADLINE', deadline_ms: deadlineMs } : {}),
+        ...(outOfTime ? { reason: 'DEADLINE', deadline_ms: deadlineMs } : { reason }),
       },
     );
   }
@@ -237,6 +241,35 @@ async function readCapped(response: Response, limit: number): Promise<string> {
     chunks.push(value);
   }
   return Buffer.concat(chunks, total).toString('utf8');
+}
+
+/** Why a request got no answer: `details.reason` of the unavailable error, so callers can say what to fix. */
+export type UnreachableReason = 'dns' | 'refused' | 'timeout' | 'network' | 'http_5xx';
+
+const REASON_TEXT: Readonly<Record<Exclude<UnreachableReason, 'timeout' | 'http_5xx'>, string>> = {
+  dns: 'DNS lookup failed',
+  refused: 'connection refused',
+  network: 'network error',
+};
+
+/** fetch (undici) reports the socket's error as `cause`; its code tells DNS from a refused or reset connection. */
+function causeCode(error: unknown): string | undefined {
+  const cause = (error as { cause?: { code?: unknown } } | null)?.cause;
+  return typeof cause?.code === 'string' ? cause.code : undefined;
+}
+
+function unreachableReason(error: unknown): Exclude<UnreachableReason, 'http_5xx'> {
+  if (isTimeout(error)) return 'timeout';
+  const code = causeCode(error);
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL') return 'dns';
+  if (code === 'ECONNREFUSED') return 'refused';
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return 'timeout';
+  return 'network';
+}
+
+function networkDetail(error: unknown): string {
+  const cause = (error as { cause?: { message?: unknown } } | null)?.cause;
+  return typeof cause?.message === 'string' ? cause.message : ((error as Error)?.message ?? String(error));
 }
 
 function isTimeout(error: unknown): boolean {

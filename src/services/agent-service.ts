@@ -53,7 +53,7 @@ export class AgentService {
   /** Starts (or re-times) or stops continuous monitoring and trading of the user's active symbols. */
   async control(userId: number, action: 'start' | 'stop', interval?: Interval): Promise<MonitoringStatus> {
     return action === 'start'
-      ? this.deps.monitoring.start(userId, interval ?? this.deps.defaultInterval)
+      ? this.deps.monitoring.start(userId, interval ?? this.deps.defaultInterval, { chosen: interval !== undefined })
       : this.deps.monitoring.stop(userId);
   }
 }

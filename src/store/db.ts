@@ -31,7 +31,7 @@ export interface OpenStoreOptions {
   readonly schema?: string;
   /** PostgreSQL pool size (default 10). */
   readonly poolMax?: number;
-  /** Cycle ids reserved per round trip to the sequences table (default 64); unused ids become gaps. */
+  /** Cycle ids reserved per round trip to the sequences table (default 64); unused ones are returned on close. */
   readonly cycleIdBlock?: number;
   /** SQLite only: how long a write waits for another process's lock before STORE_UNAVAILABLE (default 5000 ms). */
   readonly busyTimeoutMs?: number;
@@ -189,11 +189,12 @@ async function migrate(
 
 function buildStore(db: Kysely<DatabaseSchema>, dialect: SqlDialect, opts: OpenStoreOptions, locks: PgAccountLocks | null): Store {
   let closed: Promise<void> | null = null;
+  const cycles = new CycleRepository(db, { idBlock: opts.cycleIdBlock ?? 64, dialect });
   return {
     dialect,
     db,
     lockAccount: locks?.lock ?? null,
-    cycles: new CycleRepository(db, { idBlock: opts.cycleIdBlock ?? 64, dialect }),
+    cycles,
     trades: new TradeRepository(db),
     snapshots: new MarketSnapshotRepository(db),
     decisions: new DecisionRepository(db),
@@ -220,7 +221,12 @@ function buildStore(db: Kysely<DatabaseSchema>, dialect: SqlDialect, opts: OpenS
     compact: (before) => compactBefore(db, dialect, before),
     sizeBytes: () => databaseBytes(db, dialect),
     close() {
-      closed ??= Promise.all([db.destroy(), locks?.close()]).then(() => undefined);
+      // A failed give-back costs only a gap in the cycle ids, never the close.
+      closed ??= cycles
+        .releaseUnusedIds()
+        .catch(() => {})
+        .then(() => Promise.all([db.destroy(), locks?.close()]))
+        .then(() => undefined);
       return closed;
     },
   };

@@ -1,19 +1,33 @@
 import { mkdirSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { prettyStream } from './pretty-stream.js';
 
 export type { Logger };
 
 export interface LoggerOptions {
   readonly level: string;
-  /** When set, logs also go to `conclave-YYYY-MM-DD.log` files here (rotated daily, kept 7 days). */
+  /** When set, logs also go to `conclave-YYYY-MM-DD.log` files here (rotated daily, kept 7 days), always JSON. */
   readonly dir?: string;
+  /** stdout: `pretty` lines for a person at a terminal, or `json` (default) for machines. */
+  readonly format?: 'pretty' | 'json';
 }
 
-/** JSON logs (pino) to stdout; cycle ids travel as bound fields (`log.child({cycle_id})`). */
+/** LOG_FORMAT=auto: pretty on a terminal, JSON when stdout is a pipe or a file. */
+export function resolveLogFormat(setting: 'auto' | 'pretty' | 'json', stdoutIsTty: boolean): 'pretty' | 'json' {
+  return setting === 'auto' ? (stdoutIsTty ? 'pretty' : 'json') : setting;
+}
+
+/** pino logs to stdout; cycle ids travel as bound fields (`log.child({cycle_id})`). */
 export function createLogger(options: LoggerOptions): Logger {
-  if (!options.dir) return pino({ level: options.level, base: { svc: 'conclave' } });
-  const streams = pino.multistream([{ stream: process.stdout }, { stream: new DailyFileStream(options.dir) }]);
+  const pretty = options.format === 'pretty';
+  const stdout = pretty ? prettyStream(process.stdout, { colour: process.stdout.isTTY === true }) : process.stdout;
+  if (!options.dir) {
+    return pretty
+      ? pino({ level: options.level, base: { svc: 'conclave' } }, stdout)
+      : pino({ level: options.level, base: { svc: 'conclave' } });
+  }
+  const streams = pino.multistream([{ stream: stdout }, { stream: new DailyFileStream(options.dir) }]);
   return pino({ level: options.level, base: { svc: 'conclave' } }, streams);
 }
 

@@ -299,6 +299,7 @@ export class Metrics {
   /** Hooks for a scheduler or worker: failures and duplicates counted here, saved cycles by `attach`. */
   schedulerHooks(next: SchedulerHooks = {}): SchedulerHooks {
     return {
+      ...next,
       onCycle: (result, info) => {
         if (result !== 'ok') this.recordCycle(result, info.code);
         next.onCycle?.(result, info);

@@ -15,8 +15,8 @@ import { REGIMES, type Regime } from '../../domain/regime.js';
 import { columnsToCandles } from '../../market/csv-candles.js';
 import { runFile } from '../../reports/run-path.js';
 import { metricsTable, newRunId, writeRunReport, writeSectionsReport } from '../../reports/run-report.js';
-import { VERSION } from '../../runtime.js';
 import { EnableMapStore } from '../../strategies/enable-map-file.js';
+import { VERSION } from '../../version.js';
 import { cliContext, progressBar } from '../context.js';
 import { registerCliRun } from '../register-run.js';
 

@@ -6,8 +6,6 @@ import { trainModel } from '../../ml/model.js';
 import { formatP } from '../../ml/model-inference.js';
 import { saveModel } from '../../ml/model-loader.js';
 import { EDGE_ALPHA } from '../../ml/significance.js';
-import { createRuntime, fetchTrainingCandles } from '../../runtime.js';
-import { serve } from '../../serve.js';
 import { cliContext, progressBar } from '../context.js';
 
 /** `serve`, `cycle`, `train`: the seed system from the command line. */
@@ -16,6 +14,8 @@ export function registerCoreCommands(program: Command): void {
     .command('serve')
     .description('Start the API server with the paper-trading engine (same as npm start)')
     .action(async () => {
+      // Loaded on use: the server's dependencies (fastify and its plugins) would slow every other command's start.
+      const { serve } = await import('../../serve.js');
       await serve();
     });
 
@@ -25,6 +25,7 @@ export function registerCoreCommands(program: Command): void {
     .option('-s, --symbol <symbol>', 'symbol, e.g. BTCUSDT or BTC')
     .action(async (opts: { symbol?: string }) => {
       const { config, log } = cliContext();
+      const { createRuntime } = await import('../../runtime.js');
       const bar = progressBar('training model');
       const runtime = await createRuntime(config, log, { onTrainProgress: (d, t) => bar.update(d, t) });
       bar.stop();
@@ -48,6 +49,7 @@ export function registerCoreCommands(program: Command): void {
       process.stderr.write(
         `fetching ${config.TRAINING_CANDLES} ${config.KLINE_INTERVAL} candles of ${config.DEFAULT_SYMBOL} from ${source.venue}\n`,
       );
+      const { fetchTrainingCandles } = await import('../../runtime.js');
       const candles = await fetchTrainingCandles(source, config, clock.now());
       const bar = progressBar('training trees');
       const model = trainModel(candles, {

@@ -1,7 +1,11 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseDatabaseUrl } from '../../../src/config.js';
 import { ConclaveError } from '../../../src/domain/errors.js';
+import { REPO_ROOT } from '../../helpers/shared-data.js';
+
+/** The bundled demo recording: a replay file that exists in every checkout. */
+const REPLAY = join(REPO_ROOT, 'demo', 'BTCUSDT_1h.csv.gz');
 
 describe('config', () => {
   it('has working defaults', () => {
@@ -11,7 +15,8 @@ describe('config', () => {
     expect(c.MARKET_SOURCE).toBe('binance');
     expect(c.TRAINING_CANDLES).toBe(1000);
     expect(c.isLoopback).toBe(true);
-    expect(c.database).toEqual({ kind: 'sqlite', path: resolve('data/conclave.db') });
+    expect(c.database).toEqual({ kind: 'sqlite', path: resolve('data/binance/conclave.db') });
+    expect(c.MODEL_PATH).toBe(join('data', 'binance', 'model.json'));
     expect(Object.isFrozen(c)).toBe(true);
   });
 
@@ -47,6 +52,40 @@ describe('config', () => {
       expect(e.message).toContain('SLIPPAGE_BPS');
       expect(e.message).toContain('KLINE_INTERVAL');
     }
+  });
+
+  it.each([
+    [{}, 'binance'],
+    [{ MARKET_SOURCE: 'bybit' }, 'bybit'],
+    [{ MARKET_SOURCE: 'bybit', BYBIT_CATEGORY: 'linear' }, 'bybit-linear'],
+    [{ MARKET_SOURCE: 'synthetic' }, 'synthetic-42'],
+    [{ MARKET_SOURCE: 'synthetic', SYNTHETIC_SEED: '7' }, 'synthetic-7'],
+    [{ MARKET_SOURCE: `replay:${REPLAY}` }, 'replay-BTCUSDT_1h'],
+  ])('keeps the default database and model of %j in DATA_DIR/%s/', (env, scope) => {
+    const c = loadConfig({ DATA_DIR: '/srv/conclave', ...env });
+    expect(c.stateScope).toBe(scope);
+    expect(c.database).toEqual({ kind: 'sqlite', path: `/srv/conclave/${scope}/conclave.db` });
+    expect(c.MODEL_PATH).toBe(`/srv/conclave/${scope}/model.json`);
+  });
+
+  it('uses DATABASE_URL and MODEL_PATH as given when set', () => {
+    const c = loadConfig({ MARKET_SOURCE: 'synthetic', DATABASE_URL: '/tmp/x.db', MODEL_PATH: '/tmp/m.json' });
+    expect(c.database).toEqual({ kind: 'sqlite', path: '/tmp/x.db' });
+    expect(c.MODEL_PATH).toBe('/tmp/m.json');
+  });
+
+  it.each([
+    ['INFO', 'info'],
+    ['Debug', 'debug'],
+    ['warning', 'warn'],
+    ['WARNING', 'warn'],
+    [' warn ', 'warn'],
+  ])('reads LOG_LEVEL=%j as %s', (given, level) => {
+    expect(loadConfig({ LOG_LEVEL: given }).LOG_LEVEL).toBe(level);
+  });
+
+  it('refuses an unknown LOG_LEVEL, naming the levels', () => {
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL="loud".*info/);
   });
 
   it('refuses live trading', () => {

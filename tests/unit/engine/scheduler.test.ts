@@ -1,8 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Interval } from '../../../src/domain/candle.js';
 import { ConclaveError } from '../../../src/domain/errors.js';
 import { SimClock } from '../../../src/engine/clock.js';
-import { type CycleRunner, Scheduler, type ScheduleStateStore, type StoredSchedule, type Timers } from '../../../src/engine/scheduler.js';
+import {
+  type CycleRunner,
+  Scheduler,
+  type SchedulerHooks,
+  type ScheduleStateStore,
+  type StoredSchedule,
+  type Timers,
+} from '../../../src/engine/scheduler.js';
 
 const MIN = 60_000;
 /** 2024-01-01T00:00:00Z: a minute (and hour) boundary, written out so the test does not derive it. */
@@ -61,7 +69,17 @@ class FakeEngine implements CycleRunner {
   }
 }
 
-function setup(opts: { instant?: boolean; symbols?: string[]; state?: MemoryState; now?: number; timers?: Timers } = {}) {
+function setup(
+  opts: {
+    instant?: boolean;
+    symbols?: string[];
+    state?: MemoryState;
+    now?: number;
+    timers?: Timers;
+    defaultInterval?: Interval;
+    hooks?: SchedulerHooks;
+  } = {},
+) {
   const clock = new SimClock(opts.now ?? T0 + 30_000);
   const engine = new FakeEngine(opts.instant ?? true);
   const state = opts.state ?? new MemoryState();
@@ -72,6 +90,8 @@ function setup(opts: { instant?: boolean; symbols?: string[]; state?: MemoryStat
     symbols: async () => opts.symbols ?? ['BTCUSDT', 'ETHUSDT'],
     closeDelayMs: 2_000,
     timers: opts.timers,
+    defaultInterval: opts.defaultInterval,
+    hooks: opts.hooks,
   });
   return { clock, engine, state, scheduler };
 }
@@ -144,6 +164,68 @@ describe('Scheduler (embedded)', () => {
     await b.scheduler.tick();
     expect(b.engine.calls.map((c) => c.key)).toEqual([`u7:BTCUSDT:1m:${T0 + 2 * MIN}`]);
     expect(await b.scheduler.status(7)).toMatchObject({ cyclesRun: 2, missedTicks: 2 });
+  });
+
+  it('a clock behind the stored schedule (a replay after a live run) rebases it and trades, never waits', async () => {
+    const state = new MemoryState();
+    const live = setup({ state, symbols: ['BTCUSDT'], now: T0 + 30_000 });
+    await live.scheduler.start(1, '1m');
+    await live.scheduler.tick();
+    await live.scheduler.close();
+
+    // The recording's clock is six years earlier than the stored last boundary.
+    const replayNow = Date.UTC(2018, 1, 9, 16, 0, 3);
+    const rebased: { storedBoundary: number; now: number }[] = [];
+    const replay = setup({ state, symbols: ['BTCUSDT'], now: replayNow, hooks: { onRebased: (_u, info) => rebased.push(info) } });
+    await replay.scheduler.resume();
+    await replay.scheduler.tick();
+    expect(rebased).toEqual([{ storedBoundary: T0, now: replayNow }]);
+    expect(replay.engine.calls.map((c) => c.key)).toEqual([`u1:BTCUSDT:1m:${Date.UTC(2018, 1, 9, 15, 59)}`]);
+    replay.clock.set(replayNow + MIN);
+    await replay.scheduler.tick();
+    expect(replay.engine.calls).toHaveLength(2);
+    expect(rebased).toHaveLength(1);
+    expect(await replay.scheduler.status(1)).toMatchObject({ missedTicks: 0 });
+  });
+
+  it('a clock a little behind (under one candle) waits instead of rebasing', async () => {
+    const { scheduler, engine } = setup({ symbols: ['BTCUSDT'], hooks: { onRebased: () => expect.unreachable() } });
+    await scheduler.start(1, '1m');
+    await scheduler.tick();
+    await scheduler.tick(T0 - 20_000);
+    expect(engine.calls).toHaveLength(1);
+  });
+
+  it('a schedule started without an interval follows KLINE_INTERVAL when the setting changes', async () => {
+    const state = new MemoryState();
+    const a = setup({ state, defaultInterval: '1m' });
+    await a.scheduler.start(1, '1m');
+    await a.scheduler.tick();
+    await a.scheduler.close();
+
+    const retimed: string[] = [];
+    const b = setup({
+      state,
+      defaultInterval: '1h',
+      now: T0 + 60 * MIN + 3_000,
+      hooks: { onRetimed: (_u, i) => retimed.push(`${i.from}->${i.to}`) },
+    });
+    await b.scheduler.resume();
+    expect(retimed).toEqual(['1m->1h']);
+    expect(await b.scheduler.status(1)).toMatchObject({ running: true, interval: '1h' });
+    await b.scheduler.tick();
+    expect(b.engine.calls.map((c) => c.key)).toContain(`u1:BTCUSDT:1h:${T0}`);
+  });
+
+  it('an interval the user chose survives a KLINE_INTERVAL change and a later start without one', async () => {
+    const state = new MemoryState();
+    const a = setup({ state, defaultInterval: '1m' });
+    await a.scheduler.start(1, '5m', { chosen: true });
+    await a.scheduler.close();
+    const b = setup({ state, defaultInterval: '1h', hooks: { onRetimed: () => expect.unreachable() } });
+    await b.scheduler.resume();
+    expect((await b.scheduler.status(1)).interval).toBe('5m');
+    expect((await b.scheduler.start(1, '1h')).interval).toBe('5m');
   });
 
   it('stop is persisted: a stopped user is not resumed as running', async () => {

@@ -276,6 +276,30 @@ export function storeContract(target: () => StoreTarget): void {
       }
     });
 
+    it('continues cycle ids without a gap after a clean close, and keeps the gap when another store reserved meanwhile', async (ctx) => {
+      if (!t.shared) {
+        ctx.skip();
+        return;
+      }
+      const first = await t.open();
+      const a = await first.cycles.nextCycleId();
+      const b = await first.cycles.nextCycleId();
+      await first.close();
+      const second = await t.open();
+      const c = await second.cycles.nextCycleId();
+      expect([a, b, c]).toEqual([a, a + 1, a + 2]);
+      // A third store reserves a block while the second still holds the rest of its own.
+      const third = await t.open();
+      const d = await third.cycles.nextCycleId();
+      await second.close();
+      await third.close();
+      const fourth = await t.open();
+      const e = await fourth.cycles.nextCycleId();
+      await fourth.close();
+      expect(d).toBeGreaterThan(c + 1);
+      expect(e).toBe(d + 1);
+    });
+
     it('lists the user cycles newest first with symbol filter and cursor, and counts by status', async () => {
       const userId = await newUser();
       const before = await store.cycles.countByStatus();
