@@ -1,4 +1,4 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -55,6 +55,8 @@ export function registerDemoCommand(program: Command): void {
       }
       const { config } = cliContext();
       const overrides = demoOverrides(config, demoRecordingPath(), stepMs);
+      // The demo's own folder, made here: DATABASE_URL outside DATA_DIR must name an existing directory.
+      mkdirSync(join(config.DATA_DIR, 'demo'), { recursive: true });
       // Every demo starts from an empty account at the start of the recording; the model file is kept (same data, same model).
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${overrides.DATABASE_URL}${suffix}`, { force: true });
       const { serve } = await import('../../serve.js');
