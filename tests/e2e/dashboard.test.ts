@@ -66,7 +66,15 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real server ove
     await sell.click();
     await expect.poll(() => page.locator('#cycle-messages').textContent(), { timeout: 20_000 }).toContain(`Cycle #${sellId}`);
     const messages = await page.locator('#cycle-messages .message summary').allTextContents();
-    expect(messages.map((m) => m.split(' ')[0])).toEqual(['CycleRequested', 'MarketSnapshot', 'Decision', 'OrderIntent', 'OrderFilled']);
+    // The kernel's pipeline sends the snapshot to the decision maker and to the risk manager (stops, governor).
+    expect(messages.map((m) => m.split(' ')[0])).toEqual([
+      'CycleRequested',
+      'MarketSnapshot',
+      'MarketSnapshot',
+      'Decision',
+      'OrderIntent',
+      'OrderFilled',
+    ]);
     expect(await page.locator('#agents-graph .node').count()).toBeGreaterThanOrEqual(5);
 
     // Equity: one point per cycle (ten), drawn against buy-and-hold.
