@@ -1,36 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SeedCycleResponse } from '../../src/api/schemas.js';
-import type { Action } from '../../src/domain/action.js';
 import { readCandlesCsv } from '../../src/market/csv-candles.js';
-import type { FeatureVector } from '../../src/ml/features.js';
-import type { Prediction, TradingModel } from '../../src/ml/model.js';
 import { startFakeBinance } from '../fakes/fake-binance.js';
 import type { RunningFake } from '../fakes/fake-server.js';
 import { startTestServer, type TestServer } from '../helpers/runtime.js';
+import { ScriptedModel } from '../helpers/scripted-model.js';
 import { sharedData } from '../helpers/shared-data.js';
-
-/** A model whose next answers the test scripts, so BUY, SELL and HOLD paths are each exercised. */
-class ScriptedModel implements TradingModel {
-  readonly version = 'scripted-v1';
-  readonly featureNames = [];
-  readonly trainedOn = { symbol: 'BTCUSDT', interval: '1h', from: 0, to: 0, rows: 0, labelThreshold: 0.001 };
-  readonly metrics = {
-    trainAccuracy: 0,
-    testAccuracy: 0,
-    majorityBaseline: 0,
-    macroF1: 0,
-    edgePValue: 1,
-    rowsBetterThanBaseline: 0,
-    rowsWorseThanBaseline: 0,
-  };
-  next: Action = 'HOLD';
-  seen: FeatureVector[] = [];
-  predictAction(features: FeatureVector): Prediction {
-    this.seen.push(features);
-    const probabilities = { BUY: 0.1, SELL: 0.1, HOLD: 0.1, [this.next]: 0.8 } as Prediction['probabilities'];
-    return { action: this.next, confidence: 0.8, probabilities, reason: `scripted ${this.next}` };
-  }
-}
 
 /** Independent reference: plain loops over the served closes, not the indicator module. */
 function mean(values: number[]): number {
