@@ -121,6 +121,17 @@ describe('portfolio, risk, strategies, regime and cycle routes (brain protocol, 
     const s = (await app.inject({ url: '/api/strategies' })).json();
     expect(s.note).toMatch(/None of these strategies has a proven edge/);
     expect(s.strategies.map((x: { name: string }) => x.name).sort()).toEqual(['breakout', 'mean-reversion', 'ml-classifier', 'sma-cross']);
+    // Each strategy's declared search space (type, range, default) and the searchable risk settings.
+    const sma = s.strategies.find((x: { name: string }) => x.name === 'sma-cross');
+    expect(sma.search_space.fast).toMatchObject({ type: 'int', min: 2, max: 50, default: 10 });
+    expect(Object.keys(s.strategies.find((x: { name: string }) => x.name === 'ml-classifier').search_space).sort()).toEqual([
+      'labelThreshold',
+      'maxDepth',
+      'minConfidence',
+      'trees',
+    ]);
+    expect(s.risk_search_space.ATR_STOP_MULT).toMatchObject({ type: 'float', default: 2 });
+    expect(s.risk_search_space.SIZING_MODE).toMatchObject({ type: 'choice', values: ['fixed', 'risk'] });
     const map = (await app.inject({ url: '/api/strategies/enable-map' })).json();
     expect(map.cooldown_bars).toBe(DEFAULT_ENABLE_MAP.cooldownBars);
     const bad = await app.inject({

@@ -4,6 +4,7 @@ import type { Selection } from '../../agents/strategy-selection.js';
 import { REGIMES } from '../../domain/regime.js';
 import { type EnableMap, EnableMapSchema, enableMapFromJson, enableMapToJson } from '../../strategies/enable-map.js';
 import { STRATEGIES, type StrategyName } from '../../strategies/registry.js';
+import { RISK_SPACE, type SearchSpace, STRATEGY_SPACES, spaceJson } from '../../strategies/search-space.js';
 import type { Strategy } from '../../strategies/strategy.js';
 import type { ApiApp } from '../app-types.js';
 import { ErrorBody } from '../errors.js';
@@ -23,6 +24,23 @@ export interface StrategiesRouteDeps {
 
 const EnableMapOut = EnableMapSchema.meta({ id: 'EnableMap' });
 
+const ParamValue = z.union([z.number(), z.string(), z.boolean()]);
+const SearchSpaceOut = z
+  .record(
+    z.string(),
+    z.object({
+      type: z.enum(['int', 'float', 'choice']),
+      min: z.number().optional(),
+      max: z.number().optional(),
+      step: z.number().optional().describe('grid spacing'),
+      log: z.boolean().optional().describe('sampled uniformly in log space'),
+      values: z.array(ParamValue).optional().describe('choice: the values'),
+      default: ParamValue,
+      doc: z.string(),
+    }),
+  )
+  .meta({ id: 'SearchSpace' });
+
 const StrategiesOut = z
   .object({
     protocol: z.string(),
@@ -35,7 +53,11 @@ const StrategiesOut = z
         param_docs: z.record(z.string(), z.string()),
         warmup: z.number().int(),
         enabled_in: z.array(z.enum(REGIMES)).describe('Regimes whose enable-map entry lists it'),
+        search_space: SearchSpaceOut.describe('What `conclave research run` / POST /api/research/campaigns searches: type, range, default'),
       }),
+    ),
+    risk_search_space: SearchSpaceOut.describe(
+      'Risk settings a campaign may search too (`--risk`, body.risk), named as in the config table',
     ),
     selection: z.array(
       z.object({
@@ -89,7 +111,9 @@ export function registerStrategyRoutes(app: ApiApp, deps: StrategiesRouteDeps): 
           param_docs: { ...(STRATEGIES[s.name as StrategyName]?.paramDocs ?? {}) },
           warmup: s.warmup,
           enabled_in: REGIMES.filter((r) => (map.regimes[r] as readonly string[]).includes(s.name)),
+          search_space: spaceJson((STRATEGY_SPACES as Record<string, SearchSpace | undefined>)[s.name] ?? { params: {} }),
         })),
+        risk_search_space: spaceJson(RISK_SPACE),
         selection: (deps.selection?.() ?? [])
           .filter((x) => mine === null || mine.has(x.symbol))
           .map((x) => ({
