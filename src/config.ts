@@ -112,7 +112,7 @@ export const CONFIG_FIELDS = {
   VENUE_DEADLINE_MS: {
     schema: z.coerce.number().int().min(100).max(600_000),
     default: '15000',
-    doc: 'Total budget of one venue call, retries, backoff and Retry-After waits included; a 429 asking to wait past it fails at once with 503 MARKET_DATA_UNAVAILABLE.',
+    doc: 'Total budget of one venue call (and of one Telegram report send), retries, backoff and Retry-After waits included; a 429 asking to wait past it fails at once with 503 MARKET_DATA_UNAVAILABLE.',
   },
   VENUE_MAX_RESPONSE_BYTES: {
     schema: z.coerce.number().int().min(65_536).max(268_435_456),
@@ -329,7 +329,17 @@ export const CONFIG_FIELDS = {
   TELEGRAM_BOT_TOKEN: { schema: z.string(), default: '', doc: 'Telegram bot token for sending scanner reports (optional).' },
   TELEGRAM_CHAT_ID: { schema: z.string(), default: '', doc: 'Telegram chat id for scanner reports.' },
   TELEGRAM_BASE_URL: { schema: z.url(), default: 'https://api.telegram.org', doc: 'Telegram Bot API base URL.' },
-  LLM_TIMEOUT_MS: { schema: z.coerce.number().int().min(1000).max(600_000), default: '60000', doc: 'Timeout of each LLM request.' },
+  LLM_TIMEOUT_MS: { schema: z.coerce.number().int().min(1000).max(600_000), default: '60000', doc: 'Timeout of each LLM request attempt.' },
+  LLM_DEADLINE_MS: {
+    schema: z.coerce.number().int().min(1000).max(1_800_000),
+    default: '120000',
+    doc: 'Total budget of one LLM request, retries, backoff and Retry-After waits included; past it the request fails with LLM_UNAVAILABLE (the scanner ranks deterministically, the consensus voter votes HOLD).',
+  },
+  LLM_MAX_RESPONSE_BYTES: {
+    schema: z.coerce.number().int().min(65_536).max(67_108_864),
+    default: '1048576',
+    doc: 'Largest LLM answer read (bytes, default 1 MiB); a larger one is cut off mid-stream and fails with LLM_UNAVAILABLE.',
+  },
   LLM_INPUT_USD_PER_MTOK: {
     schema: z.coerce.number().min(0),
     default: '0',
@@ -499,6 +509,11 @@ const RULES: ReadonlyArray<(c: RawConfig) => string | null> = [
   function llmVoterNeedsLlm(c) {
     return c.CONSENSUS_LLM_VOTER && (!c.LLM_BASE_URL || !c.LLM_API_KEY)
       ? 'CONSENSUS_LLM_VOTER=true needs LLM_BASE_URL and LLM_API_KEY'
+      : null;
+  },
+  function llmDeadlineFitsAnAttempt(c) {
+    return c.LLM_DEADLINE_MS < c.LLM_TIMEOUT_MS
+      ? `LLM_DEADLINE_MS=${c.LLM_DEADLINE_MS} is shorter than LLM_TIMEOUT_MS=${c.LLM_TIMEOUT_MS}: one attempt could not use its own timeout`
       : null;
   },
   function llmNeedsUrlWithKey(c) {

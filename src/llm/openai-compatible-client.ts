@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConclaveError } from '../domain/errors.js';
-import { HttpClient } from '../net/http-client.js';
+import { defaultDeadlineMs, HttpClient } from '../net/http-client.js';
 import type { ChatMessage, JsonAnswer, JsonChat, JsonRequestOptions, LlmUsage } from './port.js';
 
 export interface OpenAICompatibleOptions {
@@ -9,8 +9,16 @@ export interface OpenAICompatibleOptions {
   /** Bearer key (LLM_API_KEY); local servers accept any or none. */
   readonly apiKey: string;
   readonly model: string;
+  /** Per attempt. */
   readonly timeoutMs: number;
   readonly retries: number;
+  /**
+   * Total budget of one chat completion request, retries and waits included (LLM_DEADLINE_MS); default:
+   * defaultDeadlineMs.
+   */
+  readonly deadlineMs?: number;
+  /** Largest answer read, bytes (LLM_MAX_RESPONSE_BYTES); a longer one is cut off and fails with LLM_UNAVAILABLE. */
+  readonly maxResponseBytes?: number;
   /** USD per million prompt / completion tokens; 0 leaves the cost unknown. */
   readonly inputUsdPerMTok?: number;
   readonly outputUsdPerMTok?: number;
@@ -19,6 +27,9 @@ export interface OpenAICompatibleOptions {
   readonly sleep?: (ms: number) => Promise<unknown>;
   readonly backoffMs?: number;
 }
+
+/** A chat completion is a few kilobytes; 1 MiB leaves room for long rationales and nothing like a flood. */
+export const DEFAULT_LLM_MAX_RESPONSE_BYTES = 1024 * 1024;
 
 const completionSchema = z.looseObject({
   model: z.string().optional(),
@@ -49,6 +60,9 @@ export class OpenAICompatibleClient implements JsonChat {
       timeoutMs: options.timeoutMs,
       retries: options.retries,
       unavailableCode: 'LLM_UNAVAILABLE',
+      // A provider that trickles or hangs must not hold a scan or a consensus vote for retries x timeout.
+      deadlineMs: options.deadlineMs ?? defaultDeadlineMs(options.timeoutMs, options.retries),
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_LLM_MAX_RESPONSE_BYTES,
       headers: options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {},
       ...(options.sleep ? { sleep: options.sleep } : {}),
       ...(options.backoffMs === undefined ? {} : { backoffMs: options.backoffMs }),

@@ -47,6 +47,15 @@ export interface HttpResponse {
 }
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
+const DEFAULT_MAX_RETRY_AFTER_MS = 30_000;
+
+/**
+ * A total deadline for a client configured only per attempt: every attempt's timeout back to back plus one
+ * longest Retry-After wait, so it bounds a hung server without cutting short what the retries allow.
+ */
+export function defaultDeadlineMs(timeoutMs: number, retries: number): number {
+  return timeoutMs * (retries + 1) + DEFAULT_MAX_RETRY_AFTER_MS;
+}
 
 /**
  * Small fetch wrapper every external call goes through: a timeout per attempt inside an optional total
@@ -64,7 +73,7 @@ export class HttpClient {
     this.opts = {
       backoffMs: 200,
       maxBackoffMs: 5_000,
-      maxRetryAfterMs: 30_000,
+      maxRetryAfterMs: DEFAULT_MAX_RETRY_AFTER_MS,
       unavailableCode: 'MARKET_DATA_UNAVAILABLE',
       deadlineMs: Number.POSITIVE_INFINITY,
       maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,

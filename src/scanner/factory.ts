@@ -21,6 +21,8 @@ export type ScannerConfig = MarketConfig &
     | 'LLM_API_KEY'
     | 'LLM_MODEL'
     | 'LLM_TIMEOUT_MS'
+    | 'LLM_DEADLINE_MS'
+    | 'LLM_MAX_RESPONSE_BYTES'
     | 'LLM_INPUT_USD_PER_MTOK'
     | 'LLM_OUTPUT_USD_PER_MTOK'
     | 'TELEGRAM_BOT_TOKEN'
@@ -74,6 +76,8 @@ export function llmFromConfig(c: ScannerConfig, log?: ScanLog): { llm: JsonChat 
       model: c.LLM_MODEL,
       timeoutMs: c.LLM_TIMEOUT_MS,
       retries: Math.min(c.HTTP_RETRIES, 2),
+      deadlineMs: c.LLM_DEADLINE_MS,
+      maxResponseBytes: c.LLM_MAX_RESPONSE_BYTES,
       inputUsdPerMTok: c.LLM_INPUT_USD_PER_MTOK,
       outputUsdPerMTok: c.LLM_OUTPUT_USD_PER_MTOK,
       ...(log ? { onUsage: (e) => log.info({ model: e.model, attempts: e.attempts, ...e.usage }, 'llm: tokens and cost') } : {}),
@@ -91,6 +95,8 @@ export function notifierFromConfig(c: ScannerConfig): ReportNotifier | null {
     chatId: c.TELEGRAM_CHAT_ID,
     timeoutMs: c.HTTP_TIMEOUT_MS,
     retries: c.HTTP_RETRIES,
+    // The same budget as a venue call: a report send must not outlast the scan that produced it.
+    deadlineMs: c.VENUE_DEADLINE_MS,
   });
 }
 

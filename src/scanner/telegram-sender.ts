@@ -1,17 +1,25 @@
 import { z } from 'zod';
 import { ConclaveError } from '../domain/errors.js';
-import { HttpClient } from '../net/http-client.js';
+import { defaultDeadlineMs, HttpClient } from '../net/http-client.js';
 
 export interface TelegramSenderOptions {
   /** https://api.telegram.org (TELEGRAM_BASE_URL). */
   readonly baseUrl: string;
   readonly botToken: string;
   readonly chatId: string;
+  /** Per attempt. */
   readonly timeoutMs: number;
   readonly retries: number;
+  /** Total budget of one send, retries and Retry-After waits included; default: defaultDeadlineMs. */
+  readonly deadlineMs?: number;
+  /** Largest answer read, bytes (default 256 KiB); a longer one is cut off and fails with NOTIFIER_UNAVAILABLE. */
+  readonly maxResponseBytes?: number;
   readonly sleep?: (ms: number) => Promise<unknown>;
   readonly backoffMs?: number;
 }
+
+/** sendMessage answers the message back (at most 4,096 characters plus entities): 256 KiB is far above that. */
+export const DEFAULT_TELEGRAM_MAX_RESPONSE_BYTES = 256 * 1024;
 
 const okSchema = z.looseObject({ ok: z.literal(true), result: z.looseObject({ message_id: z.number() }) });
 const errorSchema = z.looseObject({ ok: z.literal(false), error_code: z.number().optional(), description: z.string().optional() });
@@ -42,6 +50,8 @@ export class TelegramSender implements ReportNotifier {
       timeoutMs: options.timeoutMs,
       retries: options.retries,
       unavailableCode: 'NOTIFIER_UNAVAILABLE',
+      deadlineMs: options.deadlineMs ?? defaultDeadlineMs(options.timeoutMs, options.retries),
+      maxResponseBytes: options.maxResponseBytes ?? DEFAULT_TELEGRAM_MAX_RESPONSE_BYTES,
       ...(options.sleep ? { sleep: options.sleep } : {}),
       ...(options.backoffMs === undefined ? {} : { backoffMs: options.backoffMs }),
     });

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { streamHugeBody } from './fault-switches.js';
 
 /** One request the fake received (the parsed chat completion body and its auth header). */
 export interface FakeLlmRequest {
@@ -11,13 +12,19 @@ export interface FakeLlmRequest {
 export type FakeLlmReply =
   | { readonly kind: 'content'; readonly content: string }
   | { readonly kind: 'status'; readonly status: number; readonly body: unknown; readonly headers?: Record<string, string> }
-  | { readonly kind: 'hang' };
+  | { readonly kind: 'hang' }
+  /** 200 with this many bytes of padding, streamed until the client hangs up. */
+  | { readonly kind: 'huge'; readonly bytes: number };
 
 export interface RunningFakeLlm {
   readonly url: string;
   readonly requests: FakeLlmRequest[];
+  /** Bytes of huge answers actually written before the client hung up. */
+  readonly hugeBytesWritten: () => number;
   /** Queues replies for the next requests, in order; afterwards `respond` answers. */
   queue(...replies: FakeLlmReply[]): void;
+  /** Drops queued replies not used yet. */
+  clearQueue(): void;
   close(): Promise<void>;
 }
 
@@ -25,13 +32,14 @@ export interface RunningFakeLlm {
  * A local OpenAI-compatible chat completions server (`POST /v1/chat/completions`). By default it answers like a
  * well-behaved model: a ranking (symbols in reverse alphabetical order, so it differs from the deterministic
  * order) for scanner prompts, a BUY vote for decision prompts. Queued replies inject invalid JSON, 429, 5xx
- * and hangs. Usage is reported as 100 prompt + 20 completion tokens per answer.
+ * hangs and floods. Usage is reported as 100 prompt + 20 completion tokens per answer.
  */
 export async function startFakeLlm(opts: { respond?: (req: FakeLlmRequest) => string; model?: string } = {}): Promise<RunningFakeLlm> {
   const requests: FakeLlmRequest[] = [];
   const pending: FakeLlmReply[] = [];
   const model = opts.model ?? 'fake-qwen';
   const respond = opts.respond ?? defaultRespond;
+  let hugeBytes = 0;
   const server = createServer((req, res) => {
     void handle(req, res);
   });
@@ -53,6 +61,12 @@ export async function startFakeLlm(opts: { respond?: (req: FakeLlmRequest) => st
     requests.push(request);
     const reply = pending.shift() ?? { kind: 'content', content: respond(request) };
     if (reply.kind === 'hang') return;
+    if (reply.kind === 'huge') {
+      await streamHugeBody(res, reply.bytes, false, (n) => {
+        hugeBytes += n;
+      });
+      return;
+    }
     if (reply.kind === 'status') {
       send(res, reply.status, reply.body, reply.headers);
       return;
@@ -71,7 +85,11 @@ export async function startFakeLlm(opts: { respond?: (req: FakeLlmRequest) => st
   return {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    hugeBytesWritten: () => hugeBytes,
     queue: (...replies) => pending.push(...replies),
+    clearQueue: () => {
+      pending.length = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

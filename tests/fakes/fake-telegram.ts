@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { streamHugeBody } from './fault-switches.js';
 
 export interface FakeTelegramMessage {
   readonly chat_id: string;
@@ -10,7 +11,11 @@ export interface FakeTelegramMessage {
 export type FakeTelegramFault =
   | { readonly kind: 'tooMany'; readonly retryAfterS: number }
   | { readonly kind: 'serverError' }
-  | { readonly kind: 'badRequest'; readonly description: string };
+  | { readonly kind: 'badRequest'; readonly description: string }
+  /** Never answers (the connection stays open until the fake closes). */
+  | { readonly kind: 'hang' }
+  /** 200 with this many bytes of padding, streamed until the client hangs up. */
+  | { readonly kind: 'huge'; readonly bytes: number };
 
 export interface RunningFakeTelegram {
   /** Base URL to use as TELEGRAM_BASE_URL. */
@@ -19,7 +24,11 @@ export interface RunningFakeTelegram {
   readonly messages: FakeTelegramMessage[];
   /** Requests seen, faults included. */
   requests: number;
+  /** Bytes of huge answers actually written before the client hung up. */
+  readonly hugeBytesWritten: number;
   fail(...faults: FakeTelegramFault[]): void;
+  /** Drops queued faults not used yet. */
+  clearFaults(): void;
   close(): Promise<void>;
 }
 
@@ -29,13 +38,14 @@ const ALLOWED_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike
  * A local Telegram Bot API (`POST /bot<token>/sendMessage`) that checks what the real one checks for HTML
  * messages: the token, the chat id, at most 4,096 characters, only supported tags, balanced, and entities
  * (`&lt;` `&gt;` `&amp;` `&quot;` and numeric ones). Faults answer like Telegram: 429 with `Retry-After` and
- * `parameters.retry_after`, 500, 400 with a description.
+ * `parameters.retry_after`, 500, 400 with a description; and a hung or flooding server.
  */
 export async function startFakeTelegram(opts: { token: string; chatId: string }): Promise<RunningFakeTelegram> {
   const faults: FakeTelegramFault[] = [];
   const state = {
     messages: [] as FakeTelegramMessage[],
     requests: 0,
+    hugeBytesWritten: 0,
   };
   const server = createServer((req, res) => {
     void handle(req, res);
@@ -60,6 +70,13 @@ export async function startFakeTelegram(opts: { token: string; chatId: string })
         },
         { 'retry-after': String(fault.retryAfterS) },
       );
+    }
+    if (fault?.kind === 'hang') return;
+    if (fault?.kind === 'huge') {
+      await streamHugeBody(res, fault.bytes, false, (n) => {
+        state.hugeBytesWritten += n;
+      });
+      return;
     }
     if (fault?.kind === 'serverError') return send(res, 500, { ok: false, error_code: 500, description: 'Internal Server Error' });
     if (fault?.kind === 'badRequest') return send(res, 400, { ok: false, error_code: 400, description: fault.description });
@@ -94,7 +111,13 @@ export async function startFakeTelegram(opts: { token: string; chatId: string })
     set requests(n: number) {
       state.requests = n;
     },
+    get hugeBytesWritten() {
+      return state.hugeBytesWritten;
+    },
     fail: (...f) => faults.push(...f),
+    clearFaults: () => {
+      faults.length = 0;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -153,24 +153,39 @@ export class FaultSwitches {
   }
 
   private async streamHuge(res: ServerResponse, bytes: number, declareLength: boolean): Promise<void> {
-    res.writeHead(200, { 'content-type': 'application/json', ...(declareLength ? { 'content-length': String(bytes) } : {}) });
-    const chunk = Buffer.alloc(64 * 1024, 0x20);
-    let closed = false;
-    const hungUp = new Promise((resolve) =>
-      res.once('close', () => {
-        closed = true;
-        resolve(undefined);
-      }),
-    );
-    let left = bytes;
-    while (left > 0 && !closed) {
-      const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
-      left -= piece.length;
-      this.hugeBytesWritten += piece.length;
-      if (!res.write(piece)) await Promise.race([new Promise((resolve) => res.once('drain', resolve)), hungUp]);
-    }
-    if (!closed) res.end();
+    await streamHugeBody(res, bytes, declareLength, (n) => {
+      this.hugeBytesWritten += n;
+    });
   }
+}
+
+/**
+ * Answers 200 with `bytes` of JSON-typed padding, written as fast as the client reads and stopped when it hangs
+ * up; `onWritten` counts what actually went out (what a streaming cap must keep small).
+ */
+export async function streamHugeBody(
+  res: ServerResponse,
+  bytes: number,
+  declareLength: boolean,
+  onWritten: (n: number) => void = () => {},
+): Promise<void> {
+  res.writeHead(200, { 'content-type': 'application/json', ...(declareLength ? { 'content-length': String(bytes) } : {}) });
+  const chunk = Buffer.alloc(64 * 1024, 0x20);
+  let closed = false;
+  const hungUp = new Promise((resolve) =>
+    res.once('close', () => {
+      closed = true;
+      resolve(undefined);
+    }),
+  );
+  let left = bytes;
+  while (left > 0 && !closed) {
+    const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
+    left -= piece.length;
+    onWritten(piece.length);
+    if (!res.write(piece)) await Promise.race([new Promise((resolve) => res.once('drain', resolve)), hungUp]);
+  }
+  if (!closed) res.end();
 }
 
 export function sendJson(res: ServerResponse, reply: FakeReply): void {

@@ -2,9 +2,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { isConclaveError } from '../../src/domain/errors.js';
 import { OpenAICompatibleClient, parseJsonAnswer } from '../../src/llm/openai-compatible-client.js';
+import { llmFromConfig } from '../../src/scanner/factory.js';
 import { rankWithLlm } from '../../src/scanner/llm-ranking.js';
 import type { OpportunityJson } from '../../src/scanner/report.js';
 import { type RunningFakeLlm, startFakeLlm } from '../fakes/fake-llm.js';
+import { testConfig } from '../helpers/runtime.js';
 
 const Answer = z.object({ action: z.enum(['BUY', 'SELL', 'HOLD']), confidence: z.number().min(0).max(1), reason: z.string() });
 const ask = [{ role: 'user' as const, content: 'vote' }];
@@ -98,6 +100,53 @@ describe('OpenAICompatibleClient against the fake chat completions server', () =
     expect(isConclaveError(error, 'LLM_UNAVAILABLE')).toBe(true);
     expect((error as Error).message).toContain('timed out after 200 ms');
     expect(llm.requests).toHaveLength(2);
+  });
+
+  // Issue 11 (deadlines and limits): a hung provider is bounded by the total deadline, not retries x timeout.
+  it('stops at the total deadline when the provider hangs, however many retries are left', async () => {
+    llm.queue(...Array.from({ length: 6 }, () => ({ kind: 'hang' as const })));
+    const { c } = client({ timeoutMs: 300, retries: 5, deadlineMs: 700 });
+    const error = await c.completeJson(ask, Answer).catch((e: unknown) => e);
+    expect(isConclaveError(error, 'LLM_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toContain('700 ms deadline reached');
+    expect((error as { details?: Record<string, unknown> }).details).toMatchObject({ reason: 'DEADLINE', deadline_ms: 700 });
+    // 300 ms + backoff + what is left: never the six attempts the retries alone would allow.
+    expect(llm.requests.length).toBeLessThanOrEqual(3);
+    llm.clearQueue();
+  });
+
+  it('cuts off an answer larger than maxResponseBytes mid-stream (LLM_UNAVAILABLE) without buffering it', async () => {
+    llm.queue({ kind: 'huge', bytes: 64 * 1024 * 1024 });
+    const { c } = client({ retries: 0, maxResponseBytes: 256 * 1024 });
+    const error = await c.completeJson(ask, Answer).catch((e: unknown) => e);
+    expect(isConclaveError(error, 'LLM_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toContain('body larger than 262144 bytes');
+    expect(llm.hugeBytesWritten()).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('LLM_DEADLINE_MS and LLM_MAX_RESPONSE_BYTES reach the client built from the config', async () => {
+    const config = testConfig({
+      LLM_BASE_URL: llm.url,
+      LLM_API_KEY: 'sk-test',
+      LLM_TIMEOUT_MS: '1000',
+      LLM_DEADLINE_MS: '1200',
+      LLM_MAX_RESPONSE_BYTES: '65536',
+      HTTP_RETRIES: '3',
+    });
+    const { llm: fromConfig } = llmFromConfig(config);
+    llm.queue({ kind: 'hang' }, { kind: 'hang' }, { kind: 'hang' });
+    const hung = await fromConfig?.completeJson(ask, Answer).catch((e: unknown) => e);
+    expect((hung as Error).message).toContain('1200 ms deadline reached');
+    llm.clearQueue();
+    llm.queue({ kind: 'huge', bytes: 1024 * 1024 });
+    const flooded = await fromConfig?.completeJson(ask, Answer).catch((e: unknown) => e);
+    expect((flooded as Error).message).toContain('body larger than 65536 bytes');
+  });
+
+  it('refuses LLM_DEADLINE_MS shorter than one attempt', () => {
+    expect(() => testConfig({ LLM_TIMEOUT_MS: '5000', LLM_DEADLINE_MS: '2000' })).toThrow(
+      /LLM_DEADLINE_MS=2000 is shorter than LLM_TIMEOUT_MS=5000/,
+    );
   });
 
   it('a 401 fails at once with the provider message and without the key', async () => {

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isConclaveError } from '../../src/domain/errors.js';
-import { TelegramSender } from '../../src/scanner/telegram-sender.js';
+import { notifierFromConfig } from '../../src/scanner/factory.js';
+import { DEFAULT_TELEGRAM_MAX_RESPONSE_BYTES, TelegramSender } from '../../src/scanner/telegram-sender.js';
 import { type RunningFakeTelegram, startFakeTelegram } from '../fakes/fake-telegram.js';
+import { testConfig } from '../helpers/runtime.js';
 
 const TOKEN = '7777:AAH-secret';
 let tg: RunningFakeTelegram;
@@ -71,6 +73,44 @@ describe('TelegramSender against the fake Bot API', () => {
     expect(isConclaveError(error, 'NOTIFIER_UNAVAILABLE')).toBe(true);
     expect((error as Error).message).toContain('401');
     expect(JSON.stringify({ m: (error as Error).message, d: (error as { details?: unknown }).details })).not.toContain('wrong-token');
+  });
+
+  // Issue 11 (deadlines and limits): a hung Bot API is bounded by the total deadline, not retries x timeout.
+  it('stops at the total deadline when the Bot API hangs, however many retries are left', async () => {
+    tg.fail(...Array.from({ length: 6 }, () => ({ kind: 'hang' as const })));
+    const s = new TelegramSender({ baseUrl: tg.url, botToken: TOKEN, chatId: '-1001', timeoutMs: 300, retries: 5, deadlineMs: 700 });
+    const error = await s.send('x').catch((e: unknown) => e);
+    expect(isConclaveError(error, 'NOTIFIER_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toContain('700 ms deadline reached');
+    expect(tg.requests).toBeLessThanOrEqual(3);
+    expect((error as Error).message).not.toContain(TOKEN);
+    tg.clearFaults();
+  });
+
+  it('cuts off an answer larger than maxResponseBytes mid-stream without buffering it', async () => {
+    tg.fail({ kind: 'huge', bytes: 64 * 1024 * 1024 });
+    const s = new TelegramSender({ baseUrl: tg.url, botToken: TOKEN, chatId: '-1001', timeoutMs: 2000, retries: 0 });
+    const error = await s.send('x').catch((e: unknown) => e);
+    expect(isConclaveError(error, 'NOTIFIER_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toContain(`body larger than ${DEFAULT_TELEGRAM_MAX_RESPONSE_BYTES} bytes`);
+    expect(tg.hugeBytesWritten).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('the sender built from the config stops at VENUE_DEADLINE_MS', async () => {
+    const config = testConfig({
+      TELEGRAM_BASE_URL: tg.url,
+      TELEGRAM_BOT_TOKEN: TOKEN,
+      TELEGRAM_CHAT_ID: '-1001',
+      HTTP_TIMEOUT_MS: '400',
+      HTTP_RETRIES: '5',
+      VENUE_DEADLINE_MS: '600',
+    });
+    tg.fail(...Array.from({ length: 6 }, () => ({ kind: 'hang' as const })));
+    const error = await notifierFromConfig(config)
+      ?.send('x')
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toContain('600 ms deadline reached');
+    tg.clearFaults();
   });
 
   it('refuses to be built without a token or chat id', () => {
