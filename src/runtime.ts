@@ -23,6 +23,7 @@ import { llmFromConfig } from './scanner/factory.js';
 import { venueRouterAround } from './services/venue-reader.js';
 import { openStore, type Store } from './store/db.js';
 import type { EnableMapStore } from './strategies/enable-map-file.js';
+import { FeedBoard } from './telemetry/feed-board.js';
 import { FeedHealth } from './telemetry/feed-health.js';
 import { type ComponentHealth, type HealthReport, overallStatus } from './telemetry/health.js';
 import type { Logger } from './telemetry/logger.js';
@@ -64,6 +65,8 @@ export interface Runtime {
   /** Prometheus series of this process (GET /metrics). */
   readonly metrics: Metrics;
   readonly startedAt: number;
+  /** Per-venue feed state for the dashboard's indicator (GET /api/feeds, `feed` on /ws). */
+  readonly feeds: FeedBoard;
   health(): Promise<HealthReport>;
   close(): Promise<void>;
 }
@@ -161,6 +164,19 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
     const feed = new FeedHealth({ downAfter: config.HEALTH_FEED_FAILURES, staleAfterMs: 3 * intervalMs(config.KLINE_INTERVAL) });
     engine.onCycle((o) => feed.succeeded(o.snapshot.candleTime));
     engine.onCycleFailed((_symbol, error) => feed.failed(error));
+    const feeds = new FeedBoard({
+      staleAfterMs: 3 * intervalMs(config.KLINE_INTERVAL),
+      localVenues: new Set(['synthetic', 'replay']),
+      venues: [source.venue],
+    });
+    engine.onCycle((o) => feeds.succeeded(venueOf(source, o.symbol), o.snapshot.candleTime, clock.now()));
+    engine.onCycleFailed((symbol, error) => {
+      try {
+        feeds.failed(venueOf(source, symbol), error, clock.now());
+      } catch {
+        // A symbol no venue serves failed for that reason, not for the feed's.
+      }
+    });
 
     const health = async (): Promise<HealthReport> => {
       const db = await store.health();
@@ -200,6 +216,7 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
       trading,
       metrics,
       startedAt,
+      feeds,
       health,
       close: () => store.close(),
     };

@@ -5,6 +5,7 @@ import { createPlatform } from './api/platform.js';
 import { registerBacktestChartRoutes } from './api/routes/backtest-chart.routes.js';
 import { registerBacktestRoutes } from './api/routes/backtests.routes.js';
 import { registerCandleRoutes } from './api/routes/candles.routes.js';
+import { feedMessage, registerFeedRoutes } from './api/routes/feeds.routes.js';
 import { registerMetricsRoutes } from './api/routes/metrics.routes.js';
 import { registerScannerRoutes } from './api/routes/scanner.routes.js';
 import { defaultWebDir, registerStaticRoutes } from './api/routes/static.routes.js';
@@ -75,6 +76,7 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
               defaultInterval: runtime.config.KLINE_INTERVAL,
             }),
           (app) => registerMetricsRoutes(app, { metrics: runtime.metrics }),
+          (app) => registerFeedRoutes(app, { feeds: runtime.feeds, now: () => runtime.clock.now() }),
           (app) => registerBacktestChartRoutes(app, { backtests: runtime.store.backtests }),
           (app) => registerStaticRoutes(app, { dir: defaultWebDir() }),
           ...(extra.extraRoutes ?? []),
@@ -83,6 +85,8 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
       { logger: runtime.log },
     );
     app.addHook('onClose', async () => platform.close());
+    const stopFeeds = runtime.feeds.onChange((v) => platform.hub.broadcast(feedMessage(v)));
+    app.addHook('onClose', async () => stopFeeds());
     // Before runtime.close(): running cycles finish and the schedule is saved while the store is open.
     if (embedded) app.addHook('onClose', () => embedded.close());
     return app;

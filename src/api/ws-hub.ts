@@ -21,6 +21,7 @@ export type LiveMessageType =
   | 'equity'
   | 'agent_status'
   | 'market_halt'
+  | 'feed'
   | 'error'
   | 'pong';
 

@@ -19,7 +19,15 @@ export interface RoundTrip {
   readonly returnOnEquity: number;
 }
 
-interface Open {
+/** A round trip with the fill that opened it and the one that closed it (their strategy and reason live there). */
+export interface PairedTrip<F extends Fill> {
+  readonly trip: RoundTrip;
+  readonly entry: F;
+  readonly exit: F;
+}
+
+interface Open<F> {
+  entryFill: F;
   side: 1 | -1;
   entryTime: number;
   position: number;
@@ -41,8 +49,16 @@ const DUST = 1e-12;
  * not listed: their result is not known.
  */
 export function roundTrips(fills: readonly Fill[], equity: readonly EquityRow[] = []): RoundTrip[] {
-  const out: RoundTrip[] = [];
-  const open = new Map<string, Open>();
+  return pairFills(fills, equity).map((p) => p.trip);
+}
+
+/** roundTrips, each with its opening and closing fill (what the dashboard's trade table shows beside the figures). */
+export function pairFills<F extends Fill>(
+  fills: readonly F[],
+  equity: readonly Pick<EquityRow, 'time' | 'equity'>[] = [],
+): PairedTrip<F>[] {
+  const out: PairedTrip<F>[] = [];
+  const open = new Map<string, Open<F>>();
   let e = 0;
   let lastEquity = equity.length > 0 ? equity[0].equity : Number.NaN;
   for (const f of fills) {
@@ -53,6 +69,7 @@ export function roundTrips(fills: readonly Fill[], equity: readonly EquityRow[] 
       let t = open.get(f.symbol);
       if (!t) {
         t = {
+          entryFill: f,
           side: dir,
           entryTime: f.time,
           position: 0,
@@ -83,7 +100,7 @@ export function roundTrips(fills: readonly Fill[], equity: readonly EquityRow[] 
       t.maxQty = Math.max(t.maxQty, Math.abs(t.position));
       qty -= part;
       if (closing && Math.abs(t.position) <= DUST * Math.max(1, t.maxQty)) {
-        out.push({
+        const trip: RoundTrip = {
           symbol: f.symbol,
           side: t.side === 1 ? 'LONG' : 'SHORT',
           entryTime: t.entryTime,
@@ -94,7 +111,8 @@ export function roundTrips(fills: readonly Fill[], equity: readonly EquityRow[] 
           fees: t.fees,
           pnl: t.cashFlow,
           returnOnEquity: t.cashFlow / t.equityAtEntry,
-        });
+        };
+        out.push({ trip, entry: t.entryFill, exit: f });
         open.delete(f.symbol);
       }
     }

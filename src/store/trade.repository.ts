@@ -58,6 +58,23 @@ export class TradeRepository {
     return rows.map(toStoredTrade);
   }
 
+  /**
+   * The user's fills (FILLED rows), oldest first: what pairing into round trips needs. At most `limit`, the
+   * oldest ones, so a pairing never starts in the middle of a position.
+   */
+  async fills(userId: number, limit: number): Promise<StoredTrade[]> {
+    const rows = await this.db
+      .selectFrom('trades')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('status', '=', 'FILLED')
+      .orderBy('timestamp', 'asc')
+      .orderBy('id', 'asc')
+      .limit(limit)
+      .execute();
+    return rows.map(toStoredTrade);
+  }
+
   /** The user's trades of one symbol, newest first. */
   async bySymbol(userId: number, symbol: string, limit: number): Promise<StoredTrade[]> {
     const rows = await this.db

@@ -1,8 +1,13 @@
-import { isConclaveError } from '../domain/errors.js';
+import { type ConclaveError, isConclaveError } from '../domain/errors.js';
 import type { ComponentHealth } from './health.js';
 
 /** Error codes that mean the market feed, not the symbol or the store, failed a cycle. */
 const FEED_CODES: ReadonlySet<string> = new Set(['MARKET_DATA_UNAVAILABLE', 'MARKET_DATA_INVALID', 'RATE_LIMITED', 'VENUE_BANNED']);
+
+/** True when `error` means the venue's data could not be read (counts against the feed, not the symbol). */
+export function isFeedFailure(error: unknown): error is ConclaveError {
+  return isConclaveError(error) && FEED_CODES.has(error.code);
+}
 
 export interface FeedHealthOptions {
   /** Consecutive cycles failed on market data after which the feed is `down` (HEALTH_FEED_FAILURES). */
@@ -32,7 +37,7 @@ export class FeedHealth {
 
   /** A cycle failed; only market-data failures count. */
   failed(error: unknown): void {
-    if (!isConclaveError(error) || !FEED_CODES.has(error.code)) return;
+    if (!isFeedFailure(error)) return;
     this.failures++;
     this.lastError = `${error.code}: ${error.message}`;
   }

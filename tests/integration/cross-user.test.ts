@@ -61,6 +61,8 @@ const PROBES: Readonly<Record<string, Probe>> = {
   'GET /ws': { path: () => '/ws' },
   'GET /api/portfolio': { path: () => '/api/portfolio' },
   'GET /api/portfolio/equity': { path: () => '/api/portfolio/equity' },
+  'GET /api/performance': { path: () => '/api/performance?limit=1000' },
+  'GET /api/feeds': { path: () => '/api/feeds' },
   'GET /api/risk': { path: () => '/api/risk' },
   'POST /api/risk/halt': { path: () => '/api/risk/halt', body: { reason: 'bob halts himself' } },
   'POST /api/risk/resume': { path: () => '/api/risk/resume' },
