@@ -27,9 +27,12 @@ export function returnMoments(returns: ArrayLike<number>): ReturnMoments {
     m3 += d2 * d;
     m4 += d2 * d2;
   }
-  const sd = n > 1 ? Math.sqrt(m2 / (n - 1)) : 0;
+  let sumSq = 0;
+  for (let i = 0; i < n; i++) sumSq += returns[i]! * returns[i]!;
+  // A constant series leaves rounding dust in m2, not a variance: treat it as flat.
+  const flat = !(m2 > 1e-12 * sumSq);
+  const sd = n > 1 && !flat ? Math.sqrt(m2 / (n - 1)) : 0;
   const pm2 = m2 / n;
-  const flat = pm2 <= 0;
   return {
     n,
     mean,
@@ -43,4 +46,18 @@ export function returnMoments(returns: ArrayLike<number>): ReturnMoments {
 export function sharpeOf(returns: ArrayLike<number>): number {
   const m = returnMoments(returns);
   return m.sd > 0 ? m.mean / m.sd : 0;
+}
+
+/** Per-period Sortino ratio: mean over the downside deviation √(mean(min(r, 0)²)), 0 when no period lost. */
+export function sortinoOf(returns: ArrayLike<number>): number {
+  const n = returns.length;
+  if (n === 0) return 0;
+  let sum = 0;
+  let down = 0;
+  for (let i = 0; i < n; i++) {
+    const r = returns[i]!;
+    sum += r;
+    if (r < 0) down += r * r;
+  }
+  return down > 0 ? sum / n / Math.sqrt(down / n) : 0;
 }
