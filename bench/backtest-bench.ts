@@ -3,16 +3,20 @@
  * bus, book lease, in-memory store) over the real klines in ../shared/data. Writes bench/results/backtest.json
  * when run directly (`node --import tsx bench/backtest-bench.ts`) or through `npm run bench -- backtest`.
  * Targets from issue 4: >= 1,000,000 candles/s for sma-cross, >= 200,000 with model inference; reported
- * next to the measured figures, never adjusted.
+ * next to the measured figures, never adjusted. The sma-cross 1m case also times, in the same process, a
+ * hand-written loop of the same rules (sma-cross-loop.ts) that must trade identically (the bench throws when it
+ * does not) and reports engine time / loop time: issue 13's yardstick.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runStrategyBacktest } from '../src/backtest/service.js';
+import type { BacktestResult } from '../src/backtest/runner.js';
+import { lowerBound, runStrategyBacktest } from '../src/backtest/service.js';
 import { walkForward } from '../src/backtest/walk-forward.js';
 import { loadConfig, withOverrides } from '../src/config.js';
-import { readCandlesCsv } from '../src/market/csv-candles.js';
+import { type CandleColumns, readCandlesCsv } from '../src/market/csv-candles.js';
+import { type LoopResult, loopMismatches, smaCrossLoop } from './sma-cross-loop.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const KLINES = process.env.CONCLAVE_SHARED_DATA ? join(process.env.CONCLAVE_SHARED_DATA, 'klines') : resolve(ROOT, '../shared/data/klines');
@@ -24,10 +28,18 @@ interface Case {
   readonly strategy: string;
   readonly files: readonly string[];
   readonly target: number;
+  /** Also time the hand-written loop of the same rules (sma-cross-loop.ts) and check it trades identically. */
+  readonly handLoop?: boolean;
 }
 
 const CASES: readonly Case[] = [
-  { name: 'sma-cross BTCUSDT 1m (all ~456k candles)', strategy: 'sma-cross', files: ['BTCUSDT_1m.csv.gz'], target: 1_000_000 },
+  {
+    name: 'sma-cross BTCUSDT 1m (all ~456k candles)',
+    strategy: 'sma-cross',
+    files: ['BTCUSDT_1m.csv.gz'],
+    target: 1_000_000,
+    handLoop: true,
+  },
   {
     name: 'ml-classifier BTCUSDT 1m (trained on the first 30 %, traded on the rest)',
     strategy: 'ml-classifier',
@@ -47,7 +59,7 @@ export async function runBacktestBench(): Promise<Record<string, unknown>> {
   const results: Record<string, unknown>[] = [];
   for (const c of CASES) {
     process.stderr.write(`backtest bench: ${c.name}\n`);
-    const { result } = await runStrategyBacktest({
+    const { result, series } = await runStrategyBacktest({
       data: c.files.map((f) => join(KLINES, f)),
       strategy: c.strategy,
       config: CONFIG,
@@ -67,6 +79,7 @@ export async function runBacktestBench(): Promise<Record<string, unknown>> {
       meets_target: perSecond >= c.target,
       shortfall_factor: round(c.target / perSecond, 1),
       trades: result.metrics.n_trades,
+      ...(c.handLoop ? { hand_loop: handLoop(result, series[0].cols) } : {}),
     });
   }
 
@@ -96,6 +109,31 @@ export async function runBacktestBench(): Promise<Record<string, unknown>> {
       mean_accuracy: round(wf.summary.meanAccuracy, 4),
       mean_majority_baseline: round(wf.summary.meanMajorityBaseline, 4),
     },
+  };
+}
+
+/**
+ * Times the hand-written loop of the sma-cross rules over the same candles (best of 5 runs: it is short enough
+ * for one run to be noise) and fails the bench if its fills, denials or equity differ from the engine's.
+ */
+export function handLoop(result: BacktestResult, cols: CandleColumns): Record<string, unknown> {
+  const config = withOverrides(CONFIG, { KLINE_INTERVAL: result.interval });
+  const start = lowerBound(cols.closeTime, result.from);
+  let best = Number.POSITIVE_INFINITY;
+  let loop: LoopResult | undefined;
+  for (let run = 0; run < 5; run++) {
+    const t0 = performance.now();
+    loop = smaCrossLoop(cols, config, { start });
+    best = Math.min(best, performance.now() - t0);
+  }
+  const mismatches = loopMismatches(result, loop!);
+  if (mismatches.length > 0) throw new Error(`hand loop and engine disagree: ${mismatches.join('; ')}`);
+  return {
+    identical_trades: true,
+    fills: loop!.fills.length,
+    elapsed_s: round(best / 1000, 4),
+    candles_per_s: Math.round(loop!.cycles / (best / 1000)),
+    engine_over_loop: round(result.elapsedMs / best, 1),
   };
 }
 
