@@ -19,6 +19,18 @@ export const Indicators = z.object({
   rsi_14: z.number().nullable(),
 });
 
+export const SeedExecution = z.object({
+  executed: z.boolean(),
+  execution_price: z.number().nullable(),
+  order_id: z.string().nullable(),
+  status: z.enum(ORDER_STATUSES),
+  time: z.string(),
+  reason: z.string().nullable().describe('Risk denial reason (code: text) when REJECTED'),
+  quantity: z.number(),
+  fee: z.number(),
+  action: z.enum(ACTIONS).describe('Side of the order (HOLD when nothing was ordered)'),
+});
+
 export const SeedCycleResponse = z
   .object({
     cycle_id: z.number().int(),
@@ -35,16 +47,12 @@ export const SeedCycleResponse = z
       model_version: z.string(),
       reason: z.string(),
     }),
-    execution: z.object({
-      executed: z.boolean(),
-      execution_price: z.number().nullable(),
-      order_id: z.string().nullable(),
-      status: z.enum(ORDER_STATUSES),
-      time: z.string(),
-      reason: z.string().nullable().describe('Risk denial reason (code: text) when REJECTED'),
-      quantity: z.number(),
-      fee: z.number(),
-    }),
+    execution: SeedExecution.describe(
+      "This cycle's decision: FILLED, REJECTED, SKIPPED, or PENDING when it fills at the next candle's open (recorded candles)",
+    ),
+    settled_orders: z
+      .array(SeedExecution)
+      .describe("Orders of earlier decisions that settled at this cycle's start (next-open fills); empty when fills are immediate"),
     logs: z.object({
       market_agent: z.string(),
       decision_agent: z.string(),
@@ -77,7 +85,9 @@ export const SeedCycleResponse = z
         reason: null,
         quantity: 0.02314,
         fee: 1.0004,
+        action: 'BUY',
       },
+      settled_orders: [],
       logs: {
         market_agent: 'Received live price ...',
         decision_agent: 'Model predicted BUY with 0.84 confidence',

@@ -149,7 +149,7 @@ export class LiveHub {
 
 /** Snake_case JSON of a cycle's events, as documented in the OpenAPI description of /ws. */
 export function cycleMessages(o: CycleOutcome, agents: unknown): LiveMessage[] {
-  const report = o.reports[0];
+  const report = o.decisionReport;
   const out: LiveMessage[] = [
     {
       type: 'cycle',
@@ -162,8 +162,8 @@ export function cycleMessages(o: CycleOutcome, agents: unknown): LiveMessage[] {
         finished_at: iso(o.finishedAt),
         price: o.snapshot.price,
         action: o.decision.action,
-        status: report?.status ?? 'SKIPPED',
-        reason: report?.reason ?? null,
+        status: report.status,
+        reason: report.reason,
       },
     },
     {

@@ -1,6 +1,10 @@
 import type { Action } from './action.js';
 
-export const ORDER_STATUSES = ['FILLED', 'SKIPPED', 'REJECTED'] as const;
+/**
+ * PENDING is only ever a decision's own status in its cycle's answer: with next-open fills (recorded candles)
+ * the order is accepted now and settles, FILLED or REJECTED, at the next candle's open in the next cycle.
+ */
+export const ORDER_STATUSES = ['FILLED', 'SKIPPED', 'REJECTED', 'PENDING'] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export type Side = 'BUY' | 'SELL';

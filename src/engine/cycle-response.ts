@@ -14,17 +14,38 @@ export interface SeedCycleResponse {
     source: string;
   };
   decision: { action: Action; confidence: number; model_version: string; reason: string };
-  execution: {
-    executed: boolean;
-    execution_price: number | null;
-    order_id: string | null;
-    status: OrderStatus;
-    time: string;
-    reason: string | null;
-    quantity: number;
-    fee: number;
-  };
+  /** This cycle's decision: filled, denied, skipped, or PENDING until the next candle's open (recorded candles). */
+  execution: SeedExecution;
+  /** Orders of earlier decisions that settled in this cycle (next-open fills); empty when fills are immediate. */
+  settled_orders: SeedExecution[];
   logs: { market_agent: string; decision_agent: string; execution_agent: string };
+}
+
+export interface SeedExecution {
+  executed: boolean;
+  execution_price: number | null;
+  order_id: string | null;
+  status: OrderStatus;
+  time: string;
+  reason: string | null;
+  quantity: number;
+  fee: number;
+  /** BUY or SELL (HOLD when nothing was ordered): on a settled order it may differ from this cycle's decision. */
+  action: Action;
+}
+
+function seedExecution(report: ExecutionReport): SeedExecution {
+  return {
+    executed: report.executed,
+    execution_price: report.executionPrice,
+    order_id: report.orderId,
+    status: report.status,
+    time: iso(report.time),
+    reason: report.reason,
+    quantity: report.quantity,
+    fee: report.fee,
+    action: report.action,
+  };
 }
 
 export const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -35,6 +56,7 @@ export function toSeedResponse(
   snapshot: Omit<MarketSnapshot, 'candles'>,
   decision: Decision,
   report: ExecutionReport,
+  settled: readonly ExecutionReport[],
   logs: Readonly<Record<string, string>>,
 ): SeedCycleResponse {
   return {
@@ -52,16 +74,8 @@ export function toSeedResponse(
       model_version: decision.modelVersion,
       reason: decision.reason,
     },
-    execution: {
-      executed: report.executed,
-      execution_price: report.executionPrice,
-      order_id: report.orderId,
-      status: report.status,
-      time: iso(report.time),
-      reason: report.reason,
-      quantity: report.quantity,
-      fee: report.fee,
-    },
+    execution: seedExecution(report),
+    settled_orders: settled.map(seedExecution),
     logs: {
       market_agent: logs['market-monitor'] ?? '',
       decision_agent: logs['decision-maker'] ?? '',

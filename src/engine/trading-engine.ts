@@ -4,7 +4,7 @@ import type { Decision } from '../domain/decision.js';
 import { ConclaveError } from '../domain/errors.js';
 import type { MarketSnapshot } from '../domain/market.js';
 import type { AgentMessage } from '../domain/messages.js';
-import type { ExecutionReport, Fill } from '../domain/order.js';
+import type { ExecutionReport, Fill, OrderIntent } from '../domain/order.js';
 import type { PortfolioSnapshot } from '../domain/portfolio.js';
 import { orderId } from '../execution/paper-broker.js';
 import type { Portfolio } from '../execution/portfolio.js';
@@ -31,7 +31,12 @@ export interface CycleOutcome {
   readonly finishedAt: number;
   readonly snapshot: MarketSnapshot;
   readonly decision: Decision;
+  /** Orders that reached FILLED, REJECTED or SKIPPED in this cycle, this decision's and earlier ones'. */
   readonly reports: readonly ExecutionReport[];
+  /** What became of this cycle's decision: its fill, denial or skip, or PENDING until the next candle's open. */
+  readonly decisionReport: ExecutionReport;
+  /** Orders of earlier decisions settled in this cycle (next-open fills, or refusals at the fill). */
+  readonly settled: readonly ExecutionReport[];
   readonly fills: readonly Fill[];
   readonly messages: readonly AgentMessage[];
   readonly logs: Readonly<Record<string, string>>;
@@ -175,8 +180,16 @@ export class TradingEngine {
   ): CycleOutcome {
     let snapshot: MarketSnapshot | undefined;
     let decision: Decision | undefined;
+    let decisionReport: ExecutionReport | undefined;
     const reports: ExecutionReport[] = [];
+    const settled: ExecutionReport[] = [];
     const fills: Fill[] = [];
+    // Reports before the decision belong to orders of earlier candles (next-open fills at this cycle's start).
+    const settle = (report: ExecutionReport): void => {
+      reports.push(report);
+      if (decision) decisionReport ??= report;
+      else settled.push(report);
+    };
     for (const m of messages) {
       switch (m.type) {
         case 'MarketSnapshot':
@@ -186,12 +199,15 @@ export class TradingEngine {
           decision = m.payload;
           break;
         case 'OrderFilled':
-          reports.push(m.payload.report);
+          settle(m.payload.report);
           fills.push(m.payload.fill);
           break;
         case 'OrderSkipped':
         case 'OrderDenied':
-          reports.push(m.payload.report);
+          settle(m.payload.report);
+          break;
+        case 'OrderAccepted':
+          if (decision) decisionReport ??= pending(m.payload.intent, m.payload.orderId, this.deps.clock.now());
           break;
         case 'StopTriggered':
           fills.push(m.payload.fill);
@@ -205,7 +221,7 @@ export class TradingEngine {
       );
     }
     const finishedAt = this.deps.clock.now();
-    const report = reports[0] ?? skipped(decision, snapshot.price, finishedAt);
+    const report = decisionReport ?? skipped(decision, snapshot.price, finishedAt);
     const portfolio = book.snapshot(this.marks, finishedAt);
     let response: SeedCycleResponse | undefined;
     return {
@@ -218,6 +234,8 @@ export class TradingEngine {
       snapshot,
       decision,
       reports: reports.length > 0 ? reports : [report],
+      decisionReport: report,
+      settled,
       fills,
       messages,
       logs: { ...logs },
@@ -226,7 +244,7 @@ export class TradingEngine {
       get response(): SeedCycleResponse {
         if (!response) {
           const { candles: _c, ...storedSnapshot } = snapshot;
-          response = toSeedResponse(cycleId, startedAt, storedSnapshot, decision, report, { [AGENTS.execution]: '', ...logs });
+          response = toSeedResponse(cycleId, startedAt, storedSnapshot, decision, report, settled, { [AGENTS.execution]: '', ...logs });
         }
         return response;
       },
@@ -242,6 +260,22 @@ export class TradingEngine {
 export function compactMessage(message: AgentMessage): AgentMessage {
   if (message.type !== 'MarketSnapshot') return message;
   return { ...message, payload: { ...message.payload, candles: [] } };
+}
+
+function pending(intent: OrderIntent, orderId: string, time: number): ExecutionReport {
+  return {
+    executed: false,
+    orderId,
+    status: 'PENDING',
+    action: intent.side,
+    symbol: intent.symbol,
+    price: intent.referencePrice,
+    executionPrice: null,
+    quantity: intent.quantity,
+    fee: 0,
+    time,
+    reason: null,
+  };
 }
 
 function skipped(decision: Decision, price: number, time: number): ExecutionReport {

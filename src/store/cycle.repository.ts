@@ -62,7 +62,7 @@ function tradeRows(record: CycleRecord): Insertable<TradesTable>[] {
   const reported = new Set<string>();
   record.reports.forEach((report, index) => {
     if (report.orderId) reported.add(report.orderId);
-    if (report.status === 'SKIPPED' || report.action === 'HOLD') return;
+    if (report.status === 'SKIPPED' || report.status === 'PENDING' || report.action === 'HOLD') return;
     rows.push({
       // A denial may carry no order id; a synthetic one keeps order_id unique and traceable to its cycle.
       order_id: report.orderId ?? `REJ-${record.cycleId}-${index}`,

@@ -10,6 +10,10 @@ interface Cycles {
 interface Equity {
   points: { equity: number; cycle_id: number }[];
 }
+interface CycleAnswer {
+  execution: { status: string; order_id: string };
+  settled_orders: { status: string; order_id: string }[];
+}
 interface TradeRow {
   status: string;
   action: string;
@@ -49,8 +53,28 @@ describe('npm run demo', () => {
     );
     expect(equity.length).toBeGreaterThanOrEqual(3);
 
-    // One line per cycle on the console, in the README's shape.
-    expect(server.output()).toMatch(/"msg":"#\d+ BTCUSDT (BUY|SELL) p=0\.\d\d FILLED [\d.]+ @ [\d.]+ \| equity [\d,]+\.\d\d"/);
+    // One line per cycle on the console, in the README's shape. The demo replays recorded candles, so a
+    // decision is PENDING in its own cycle and its fill at the next open is named as settled, never as the
+    // next decision's.
+    expect(server.output()).toMatch(/"msg":"#\d+ BTCUSDT (BUY|SELL) p=0\.\d\d PENDING [\d.]+ next open \| equity [\d,]+\.\d\d"/);
+    expect(server.output()).toMatch(
+      /"msg":"#\d+ BTCUSDT (BUY|SELL|HOLD) p=0\.\d\d [^|"]+ \| settled (BUY|SELL) FILLED [\d.]+ @ [\d.]+ \| equity/,
+    );
+    // The same split in the stored answers: every settled fill is the order an earlier cycle left PENDING.
+    const pendingIds = new Set<string>();
+    let settledFills = 0;
+    const oldestFirst = [...cycles.cycles].reverse();
+    for (const [i, c] of oldestFirst.entries()) {
+      const { response } = await get<{ response: CycleAnswer }>(`/api/cycles/${c.cycle_id}`);
+      for (const s of response.settled_orders) {
+        // The oldest listed cycle may settle an order from before the listed window.
+        if (i > 0) expect(pendingIds.has(s.order_id)).toBe(true);
+        if (s.status === 'FILLED') settledFills++;
+      }
+      expect(response.execution.status).not.toBe('FILLED');
+      if (response.execution.status === 'PENDING') pendingIds.add(response.execution.order_id);
+    }
+    expect(settledFills).toBeGreaterThan(0);
     // The banner points at the dashboard and the API docs.
     expect(server.output()).toContain(`Dashboard  ${server.url}/`);
     expect(server.output()).toContain(`API docs   ${server.url}/docs`);

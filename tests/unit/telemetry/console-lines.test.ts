@@ -27,7 +27,8 @@ describe('cycle line', () => {
       cycleId: 12,
       symbol: 'BTCUSDT',
       decision: { action: 'BUY', confidence: 0.5512 },
-      reports: [report({ status: 'FILLED', action: 'BUY', executed: true, quantity: 0.125, executionPrice: 8016.456 })],
+      decisionReport: report({ status: 'FILLED', action: 'BUY', executed: true, quantity: 0.125, executionPrice: 8016.456 }),
+      settled: [],
       portfolio: { equity: 10018.9249 },
     });
     expect(line).toBe('#12 BTCUSDT BUY p=0.55 FILLED 0.125 @ 8016.46 | equity 10,018.92');
@@ -38,7 +39,8 @@ describe('cycle line', () => {
       cycleId: 3,
       symbol: 'ETHUSDT',
       decision: { action: 'HOLD', confidence: 0.7 },
-      reports: [report({})],
+      decisionReport: report({}),
+      settled: [],
       portfolio: { equity: 9500 },
     });
     expect(hold).toBe('#3 ETHUSDT HOLD p=0.70 SKIPPED | equity 9,500.00');
@@ -46,10 +48,23 @@ describe('cycle line', () => {
       cycleId: 4,
       symbol: 'BTCUSDT',
       decision: { action: 'SELL', confidence: 0.61 },
-      reports: [report({ status: 'REJECTED', action: 'SELL', reason: 'NO_POSITION: nothing to sell' })],
+      decisionReport: report({ status: 'REJECTED', action: 'SELL', reason: 'NO_POSITION: nothing to sell' }),
+      settled: [],
       portfolio: { equity: 1234567.891 },
     });
     expect(denied).toBe('#4 BTCUSDT SELL p=0.61 REJECTED NO_POSITION | equity 1,234,567.89');
+  });
+
+  it('with next-open fills, names the pending decision apart from the earlier order that filled at the open', () => {
+    const line = cycleLine({
+      cycleId: 2,
+      symbol: 'BTCUSDT',
+      decision: { action: 'SELL', confidence: 0.61 },
+      decisionReport: report({ status: 'PENDING', action: 'SELL', orderId: 'ORD-2', quantity: 0.125 }),
+      settled: [report({ status: 'FILLED', action: 'BUY', executed: true, orderId: 'ORD-1', quantity: 0.125, executionPrice: 8016.456 })],
+      portfolio: { equity: 9990 },
+    });
+    expect(line).toBe('#2 BTCUSDT SELL p=0.61 PENDING 0.125 next open | settled BUY FILLED 0.125 @ 8016.46 | equity 9,990.00');
   });
 
   it('prints small prices with enough decimals to see them move', () => {
