@@ -87,7 +87,7 @@ describe('PBO by CSCV', () => {
       // Masks ascend in a different order from lexicographic block sets: compare sorted.
       const sorted = (xs: ArrayLike<number>) => Array.from(xs).sort((x, y) => x - y);
       const got = sorted(r.logits);
-      sorted(logits).forEach((x, i) => expect(got[i]).toBeCloseTo(x, 9));
+      for (const [i, x] of sorted(logits).entries()) expect(got[i]).toBeCloseTo(x, 9);
       expect(r.pbo).toBeCloseTo(logits.filter((x) => x <= 0).length / logits.length, 12);
     }
   });
