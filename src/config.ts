@@ -401,6 +401,16 @@ export const CONFIG_FIELDS = {
     default: '48',
     doc: 'Calibration: bars a past setup gets to reach target or stop.',
   },
+  RESEARCH_DSR_CONFIDENCE: {
+    schema: z.coerce.number().min(0.5).max(0.9999),
+    default: '0.95',
+    doc: 'Research verdict: the deflated Sharpe ratio of the selected trial (a probability, given every trial tried) must reach this.',
+  },
+  RESEARCH_MAX_PBO: {
+    schema: z.coerce.number().min(0).max(1),
+    default: '0.5',
+    doc: 'Research verdict: the probability of backtest overfitting (CSCV) must stay below this.',
+  },
 } as const;
 
 type Fields = typeof CONFIG_FIELDS;
