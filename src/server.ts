@@ -3,6 +3,7 @@ import type { ApiApp } from './api/app-types.js';
 import type { ApiDeps } from './api/deps.js';
 import { createPlatform } from './api/platform.js';
 import { registerBacktestChartRoutes } from './api/routes/backtest-chart.routes.js';
+import { registerBacktestReportRoutes } from './api/routes/backtest-report.routes.js';
 import { registerBacktestRoutes } from './api/routes/backtests.routes.js';
 import { registerCandleRoutes } from './api/routes/candles.routes.js';
 import { feedMessage, registerFeedRoutes } from './api/routes/feeds.routes.js';
@@ -68,6 +69,7 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
               reportsDir: runtime.config.REPORTS_DIR,
               version: VERSION,
               now: () => runtime.clock.now(),
+              publish: (e) => platform.hub.publish(e.userId, { type: e.type, data: { id: e.id, status: e.status, progress: e.progress } }),
             }),
           (app) =>
             registerCandleRoutes(app, {
@@ -78,6 +80,7 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
           (app) => registerMetricsRoutes(app, { metrics: runtime.metrics }),
           (app) => registerFeedRoutes(app, { feeds: runtime.feeds, now: () => runtime.clock.now() }),
           (app) => registerBacktestChartRoutes(app, { backtests: runtime.store.backtests }),
+          (app) => registerBacktestReportRoutes(app, { backtests: runtime.store.backtests, candles: runtime.store.candles }),
           (app) => registerStaticRoutes(app, { dir: defaultWebDir() }),
           ...(extra.extraRoutes ?? []),
         ],

@@ -22,6 +22,8 @@ export type LiveMessageType =
   | 'agent_status'
   | 'market_halt'
   | 'feed'
+  | 'backtest.progress'
+  | 'backtest.finished'
   | 'error'
   | 'pong';
 

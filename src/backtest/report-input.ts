@@ -72,6 +72,8 @@ export function backtestSummary(r: BacktestResult, reportDir: string | null): Re
     benchmark: r.benchmark,
     denials: r.events.denials,
     halts: r.events.halts.length,
+    // The first halts with their reasons, for the dashboard's report (the full list is in summary.md).
+    halt_events: r.events.halts.slice(0, LIST_LIMIT).map((h) => ({ ...h, time: new Date(h.time).toISOString() })),
     stops: r.events.stops.length,
     trades: r.trades.length,
     cycles: r.cycles,

@@ -74,7 +74,8 @@ export interface BacktestResult {
   readonly elapsedMs: number;
 }
 
-const PROGRESS_EVERY = 2048;
+/** Progress is reported about a hundred times a run (a short run still shows it moving), never more often than every 64 cycles. */
+const progressEvery = (total: number) => Math.max(64, Math.ceil(total / 100));
 
 /**
  * Runs the kernel paper trading runs (buildKernel: the configured protocol, the one risk manager with the
@@ -109,6 +110,7 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
   const from = spec.from ?? Number.NEGATIVE_INFINITY;
   const to = spec.to ?? Number.POSITIVE_INFINITY;
   const total = Math.max(1, source.remaining() + 1);
+  const every = progressEvery(total);
   const equity: EquityRow[] = [];
   const cursor = series.map((cols) => lowerBoundTime(cols.closeTime, Math.max(from, source.now())));
   let done = 0;
@@ -139,7 +141,7 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
       }
     }
     done++;
-    if (spec.onProgress && done % PROGRESS_EVERY === 0) spec.onProgress(done, total);
+    if (spec.onProgress && done % every === 0) spec.onProgress(done, total);
     if (!source.advance()) break;
   }
   spec.onProgress?.(total, total);

@@ -82,6 +82,7 @@ const PROBES: Readonly<Record<string, Probe>> = {
   'GET /api/backtests': { path: () => '/api/backtests' },
   'GET /api/backtests/:id': { path: (a) => `/api/backtests/${a.backtestId}` },
   'GET /api/backtests/:id/equity.svg': { path: (a) => `/api/backtests/${a.backtestId}/equity.svg` },
+  'GET /api/backtests/:id/report': { path: (a) => `/api/backtests/${a.backtestId}/report` },
   'GET /api/candles': { path: () => '/api/candles?symbol=BTCUSDT' },
   'GET /metrics': { path: () => '/metrics' },
 };

@@ -1,13 +1,14 @@
 import './style.css';
 import { AgentsGraph, messageList } from './agents-graph.js';
 import { ApiError, AuthRequired, get, optional, post, setToken, token } from './api.js';
+import { ResearchPanel } from './backtest-panel.js';
+import type { BacktestEventData } from './backtest-types.js';
 import { EquityChart, PriceChart } from './charts.js';
 import { $, fill, h, shortTime, unavailable } from './dom.js';
 import { LiveFeed, type LiveState } from './live.js';
-import { backtestRow, backtestTable, type FeedRow, feedRow, portfolioView, regimeView, riskView, scannerView } from './panels.js';
+import { type FeedRow, feedRow, portfolioView, regimeView, riskView, scannerView } from './panels.js';
 import type {
   Agent,
-  Backtest,
   BusMessage,
   CandleJson,
   Candles,
@@ -255,26 +256,16 @@ async function loadRegime(): Promise<void> {
   fill($('regime'), regimeView(regime?.regimes ?? null, strategies));
 }
 
-async function loadBacktests(): Promise<void> {
-  const list = await optional<Backtest[]>('/api/backtests?limit=10');
-  if (!list) return fill($('backtests'), unavailable('Backtests'));
-  if (!list.length)
-    return fill($('backtests'), h('p', { class: 'muted' }, 'No backtests yet: POST /api/backtests or `conclave backtest`.'));
-  fill($('backtests'), backtestTable(list.map((b) => backtestRow(b, (run) => void guard(() => showBacktestChart(run))))));
-}
+const research = new ResearchPanel(
+  { form: $('bt-form-host'), list: $('backtests'), report: $('bt-report'), compare: $('bt-compare') },
+  { symbol: () => state.symbol, guard },
+);
+let researchReady = false;
 
-/** The run's own equity-vs-buy-and-hold SVG, fetched with the token and shown through a blob URL. */
-async function showBacktestChart(b: Backtest): Promise<void> {
-  const el = $('backtest-chart');
-  const headers: Record<string, string> = {};
-  const t = token();
-  if (t) headers.authorization = `Bearer ${t}`;
-  const res = await fetch(`/api/backtests/${encodeURIComponent(b.id)}/equity.svg`, { headers });
-  if (!res.ok) return fill(el, unavailable(`Equity chart of ${b.id}`));
-  const url = URL.createObjectURL(await res.blob());
-  const img = h('img', { src: url, alt: `equity of backtest ${b.id}` });
-  img.addEventListener('load', () => URL.revokeObjectURL(url));
-  fill(el, img);
+async function loadBacktests(): Promise<void> {
+  if (researchReady) return research.load();
+  researchReady = true;
+  await research.init();
 }
 
 async function loadScanner(): Promise<void> {
@@ -391,6 +382,10 @@ function onLive(m: LiveMessage): void {
     }
     case 'equity':
       refreshPortfolio();
+      break;
+    case 'backtest.progress':
+    case 'backtest.finished':
+      research.onEvent(m.type, d as unknown as BacktestEventData);
       break;
     case 'agent_status': {
       if (Array.isArray(d.agents)) graph.setAgents(d.agents as Agent[]);

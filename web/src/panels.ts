@@ -1,5 +1,5 @@
 import { h, money, num, pct, shortTime, signed } from './dom.js';
-import type { Backtest, Portfolio, Regime, RiskState, ScanReport, Strategies } from './types.js';
+import type { Portfolio, Regime, RiskState, ScanReport, Strategies } from './types.js';
 
 /** A row of the decisions feed: a decision joined with what execution made of it. */
 export interface FeedRow {
@@ -119,53 +119,6 @@ export function regimeView(regimes: readonly Regime[] | null, strategies: Strate
     );
   }
   return out;
-}
-
-const metric = (m: Record<string, number | null> | undefined, key: string, asPct = false) => {
-  const v = m?.[key];
-  if (v === null || v === undefined) return '-';
-  return asPct ? pct(v, 1) : num(v);
-};
-
-export function backtestRow(b: Backtest, onChart: (b: Backtest) => void): HTMLElement {
-  const m = b.result?.metrics;
-  const title = `${b.params.strategy ?? '?'} ${b.params.symbol ?? ''} ${b.params.interval ?? ''}`;
-  const row = h(
-    'tr',
-    { class: 'clickable' },
-    h('td', {}, title),
-    h('td', {}, b.status === 'running' ? `running ${pct(b.progress, 0)}` : b.status),
-    h('td', { class: 'num' }, metric(m, 'total_return', true)),
-    h('td', { class: 'num' }, metric(b.result?.benchmark, 'total_return', true)),
-    h('td', { class: 'num' }, metric(m, 'sharpe')),
-    h('td', { class: 'num' }, metric(m, 'max_drawdown', true)),
-    h('td', { class: 'num' }, m ? String(m.n_trades ?? '-') : '-'),
-  );
-  row.addEventListener('click', () => onChart(b));
-  return row;
-}
-
-export function backtestTable(rows: HTMLElement[]): HTMLElement {
-  return h(
-    'table',
-    { class: 'backtests' },
-    h(
-      'thead',
-      {},
-      h(
-        'tr',
-        {},
-        h('th', {}, 'Run'),
-        h('th', {}, 'Status'),
-        h('th', {}, 'Return'),
-        h('th', {}, 'B&H'),
-        h('th', {}, 'Sharpe'),
-        h('th', {}, 'Max DD'),
-        h('th', {}, 'Trades'),
-      ),
-    ),
-    h('tbody', {}, ...rows),
-  );
 }
 
 export function scannerView(report: ScanReport): HTMLElement {

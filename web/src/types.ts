@@ -147,22 +147,6 @@ export interface Strategies {
   enable_map: { regimes: Record<string, string[]> };
 }
 
-export interface Backtest {
-  id: string;
-  status: string;
-  progress: number;
-  params: { symbol?: string; strategy?: string; interval?: string };
-  result: {
-    metrics: Record<string, number | null>;
-    benchmark?: Record<string, number | null>;
-    trades: number;
-    from: string;
-    to: string;
-  } | null;
-  error: string | null;
-  created_at: string;
-}
-
 export interface ScanOpportunity {
   rank: number | null;
   symbol: string;

@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCandlesCsv } from '../../src/market/csv-candles.js';
+import { REPO_ROOT, sharedData } from '../helpers/shared-data.js';
+import { type DemoServer, startDemoServer } from './demo-server.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+const OUT = join(REPO_ROOT, 'test-output');
+const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+const WAIT = { timeout: 30_000 };
+
+const attr = (page: Page, selector: string, name: string) => page.locator(selector).first().getAttribute(name);
+
+describe.skipIf(!hasChromium)('research and desk panels in Chromium against the real server', () => {
+  let demo: DemoServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: REPO_ROOT, stdio: 'pipe' });
+    mkdirSync(OUT, { recursive: true });
+    demo = await startDemoServer(20);
+    // What `conclave data import` stores: recorded hours before the server's now, for backtests to run over.
+    const now = demo.server.clock.now();
+    const candles = readCandlesCsv(sharedData('klines', 'BTCUSDT_1h.csv'))
+      .filter((c) => c.closeTime < now)
+      .slice(-2000);
+    await demo.server.runtime.store.candles.upsertMany('binance', 'BTCUSDT', '1h', candles);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await demo?.close();
+  });
+
+  it('starts a backtest from the page, shows its live progress, opens its report, and compares two runs', {
+    timeout: 120_000,
+  }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${demo.server.url}/`);
+    await page.waitForSelector('#live.live');
+    await page.waitForSelector('#bt-form');
+
+    await page.fill('#bt-form input[name=symbol]', 'BTCUSDT');
+    await page.selectOption('#bt-form select[name=strategy]', 'sma-cross');
+    await page.fill('#bt-form input[name=MAX_DRAWDOWN]', '0.3');
+    await page.locator('#bt-start').click();
+
+    // The run appears, moves with backtest.progress over /ws, and its report opens when it completes.
+    const row = page.locator('#backtests tr[data-run]').first();
+    await expect.poll(() => row.getAttribute('data-status'), WAIT).toBe('completed');
+    const id = (await row.getAttribute('data-run')) as string;
+    expect(Number(await attr(page, '#backtests', 'data-progress-events'))).toBeGreaterThan(0);
+    await expect.poll(() => attr(page, '#bt-report', 'data-run'), WAIT).toBe(id);
+    expect(Number(await attr(page, '#bt-report', 'data-points'))).toBeGreaterThan(100);
+    expect(Number(await attr(page, '#bt-report', 'data-markers'))).toBeGreaterThan(0);
+    expect(await page.locator('#bt-equity canvas').count()).toBeGreaterThan(0);
+    expect(await page.locator('#bt-trades canvas').count()).toBeGreaterThan(0);
+    // The run used the page's risk setting: the server stored it with the run.
+    const run = (await (await fetch(`${demo.server.url}/api/backtests/${id}`)).json()) as { params: { settings: Record<string, number> } };
+    expect(run.params.settings.MAX_DRAWDOWN).toBe(0.3);
+
+    // A second run with another strategy, then both side by side.
+    await page.selectOption('#bt-form select[name=strategy]', 'breakout');
+    await page.locator('#bt-start').click();
+    await expect.poll(() => page.locator('#backtests tr[data-status=completed]').count(), WAIT).toBe(2);
+    const boxes = page.locator('#backtests tr[data-run] input[type=checkbox]');
+    await boxes.nth(0).check();
+    await boxes.nth(1).check();
+    await expect.poll(() => attr(page, '#bt-compare', 'data-runs'), WAIT).toBe('2');
+    const compare = (await page.locator('#bt-compare').textContent()) ?? '';
+    expect(compare).toContain('breakout');
+    expect(compare).toContain('sma-cross');
+    expect(compare).toContain('Sharpe');
+
+    await page.locator('.area-research').screenshot({ path: join(OUT, 'dashboard-research.png') });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('refuses a bad run with the server message under the form', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${demo.server.url}/`);
+    await page.waitForSelector('#bt-form');
+    await page.selectOption('#bt-form select[name=protocol]', 'brain');
+    await page.fill('#bt-form input[name=MAX_DAILY_LOSS]', '5');
+    await page.locator('#bt-start').click();
+    await expect.poll(() => page.locator('#bt-error').textContent(), WAIT).toContain('VALIDATION_ERROR');
+    expect(await page.locator('#bt-error').textContent()).toContain('MAX_DAILY_LOSS');
+    await page.close();
+  });
+});
