@@ -31,7 +31,7 @@ export const WS_DESCRIPTION = [
   'Types: `hello`, `subscribed`, `cycle` {cycle_id, symbol, protocol, started_at, finished_at, price, action, status, reason},',
   '`decision` {cycle_id, symbol, action, confidence, reason, model_version, strategy}, `fill` {cycle_id, order_id, symbol, side, quantity, price, execution_price, fee, time},',
   '`equity` {cycle_id, time, equity, cash, realized_pnl, unrealized_pnl, fees_paid, positions}, `agent_status` {agents | monitoring},',
-'`market_halt` {venue, symbol, halted, reason, price, reference, message, time} (to every user: the price-jump guard halted a symbol on a venue, or a sane price lifted the halt), `feed` {venue, state, last_candle_time, consecutive_failures, last_error_code} (to every user: the feed of a venue changed state, see GET /api/feeds),',
+  '`market_halt` {venue, symbol, halted, reason, price, reference, message, time} (to every user: the price-jump guard halted a symbol on a venue, or a sane price lifted the halt), `feed` {venue, state, last_candle_time, consecutive_failures, last_error_code} (to every user: the feed of a venue changed state, see GET /api/feeds),',
   '`backtest.progress` and `backtest.finished` {id, status, progress} (your runs started with POST /api/backtests), `error` {code, message}, `pong`.',
   'Client messages: `{"type":"subscribe","symbols":["BTCUSDT"]}` (only those symbols from then on), `{"type":"unsubscribe","symbols":[...]}` (none: every symbol again), `{"type":"ping"}`.',
 ].join(' ');
