@@ -42,6 +42,20 @@ export interface ForestRun {
   readonly predict_1_row_median_cpu_us: number;
 }
 
+/** Issue 13's forest-fit case: 100 trees, depth 10, 24k x 6 training rows, scored on the next 6k; scikit-learn took 3.6 s. */
+const FIT_CASE = { rows: 30_000, train_rows: 24_000, sklearn_s: 3.6, target_s: 0.72 } as const;
+
+export interface FitCaseRun {
+  readonly mode: 'exact' | 'binned-256';
+  /** Fit plus prediction of the 6k test rows, the issue's "incl. evaluation"; wall, then this process's CPU. */
+  readonly fit_and_eval_wall_s: number;
+  readonly fit_and_eval_cpu_s: number;
+  readonly fit_wall_s: number;
+  readonly test_accuracy: number;
+  readonly macro_f1: number;
+  readonly nodes: number;
+}
+
 export interface ModelBenchResult {
   readonly machine: { readonly node: string; readonly cpus: number; readonly cpu_model: string; readonly loadavg_1m_at_start: number };
   readonly protocol: string;
@@ -54,6 +68,13 @@ export interface ModelBenchResult {
     readonly ours: readonly ForestRun[];
     readonly sklearn: (typeof SKLEARN)[keyof typeof SKLEARN];
   }[];
+  /** Best of 3 runs per mode (the machine is shared; the minimum is the least disturbed run). */
+  readonly fit_24k: {
+    readonly protocol: string;
+    readonly majority_accuracy: number;
+    readonly sklearn_fit_s: number;
+    readonly runs: readonly FitCaseRun[];
+  };
   readonly startup: {
     readonly train_1000_candles_cold_ms: number;
     readonly train_1000_candles_cold_cpu_ms: number;
@@ -147,6 +168,35 @@ function runForest(X: Float64Array, y: Uint8Array, trainRows: number, testRows: 
   };
 }
 
+function fitCase(X: Float64Array, y: Uint8Array, bins: 0 | 256): FitCaseRun {
+  const cols = FEATURES.length;
+  const { train_rows: trainRows, rows } = FIT_CASE;
+  const testRows = rows - trainRows;
+  let best: FitCaseRun | null = null;
+  for (let rep = 0; rep < 3; rep++) {
+    const forest = new RandomForest({ nTrees: 100, maxDepth: 10, seed: 42, bins });
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    forest.fit(X.subarray(0, trainRows * cols), trainRows, cols, y.subarray(0, trainRows), 3);
+    const fitWall = (performance.now() - t0) / 1000;
+    const pred = forest.predictBatch(X.subarray(trainRows * cols, rows * cols), testRows);
+    const wall = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const yTest = y.subarray(trainRows, rows);
+    const run: FitCaseRun = {
+      mode: bins === 0 ? 'exact' : 'binned-256',
+      fit_and_eval_wall_s: round(wall, 3),
+      fit_and_eval_cpu_s: round((cpu.user + cpu.system) / 1e6, 3),
+      fit_wall_s: round(fitWall, 3),
+      test_accuracy: round(accuracy(yTest, pred)),
+      macro_f1: round(macroF1(yTest, pred, 3)),
+      nodes: forest.nodeCount,
+    };
+    if (best === null || run.fit_and_eval_wall_s < best.fit_and_eval_wall_s) best = run;
+  }
+  return best!;
+}
+
 function startupFigures(): ModelBenchResult['startup'] {
   const candles = readCandles(3000);
   const opts = { symbol: 'BTCUSDT', interval: '1m', labelThreshold: 0.001, trees: 100, maxDepth: 10, seed: 42 } as const;
@@ -180,6 +230,14 @@ export async function runModelBench(): Promise<ModelBenchResult> {
   const startup = startupFigures();
   const datasets: ModelBenchResult['datasets'][number][] = [];
   const all = readFeatureRows(50_000);
+  const fit24k: ModelBenchResult['fit_24k'] = {
+    protocol: `first ${FIT_CASE.rows} rows, train on ${FIT_CASE.train_rows}, test on the rest in time order, 100 trees, max depth 10, seed 42; time = fit + predicting the test rows`,
+    majority_accuracy: round(
+      majorityClassAccuracy(all.y.subarray(FIT_CASE.train_rows, FIT_CASE.rows), all.y.subarray(0, FIT_CASE.train_rows)),
+    ),
+    sklearn_fit_s: FIT_CASE.sklearn_s,
+    runs: [fitCase(all.X, all.y, 0), fitCase(all.X, all.y, 256)],
+  };
   for (const rows of [10_000, 50_000] as const) {
     const trainRows = Math.floor(rows * 0.8);
     const testRows = rows - trainRows;
@@ -212,6 +270,11 @@ export async function runModelBench(): Promise<ModelBenchResult> {
       };
     }
   }
+  const binned = fit24k.runs[1];
+  targets.fit_24k_binned_under_a_fifth_of_sklearn = {
+    target: `<= ${FIT_CASE.target_s} s fit + evaluation, accuracy >= exact's`,
+    met: binned.fit_and_eval_wall_s <= FIT_CASE.target_s && binned.test_accuracy >= fit24k.runs[0].test_accuracy,
+  };
   targets.train_1000_candles_warm_under_100ms = { target: '< 100 ms', met: startup.train_1000_candles_warm_median_ms < 100 };
   targets.train_1000_candles_cold_cpu_under_100ms = { target: '< 100 ms', met: startup.train_1000_candles_cold_cpu_ms < 100 };
   targets.predict_action_under_100us = { target: '< 100 us', met: startup.predict_action_with_reason_median_cpu_us < 100 };
@@ -225,6 +288,7 @@ export async function runModelBench(): Promise<ModelBenchResult> {
     protocol:
       'first N rows of rf_features_binance_BTCUSDT_1m.csv.gz, train first 80%, test last 20% in time order, 100 trees, seed 42, sqrt(6)=2 features per split, exact splits, bootstrap; single thread',
     datasets,
+    fit_24k: fit24k,
     startup,
     targets,
   };

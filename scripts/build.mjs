@@ -10,7 +10,8 @@ const started = Date.now();
 // Chunk names carry content hashes: clear the old ones so dist/ holds exactly one build.
 rmSync('dist', { recursive: true, force: true });
 await build({
-  entryPoints: { main: 'src/main.ts', cli: 'src/cli/main.ts' },
+  // research-worker: the body of research worker threads, found beside the bundle by src/research/thread-pool.ts.
+  entryPoints: { main: 'src/main.ts', cli: 'src/cli/main.ts', 'research-worker': 'src/research/worker-entry.ts' },
   outdir: 'dist',
   bundle: true,
   platform: 'node',

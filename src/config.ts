@@ -146,6 +146,11 @@ export const CONFIG_FIELDS = {
     default: '42',
     doc: 'Seed of bootstrap and feature sampling (same data + seed = same model).',
   },
+  RESEARCH_THREADS: {
+    schema: z.coerce.number().int().min(0).max(64),
+    default: '0',
+    doc: 'Worker threads for research (walk-forward windows, Monte Carlo runs, gate candidates): 0 = one per core, 1 = in-process. Results are identical for every setting.',
+  },
   MIN_CONFIDENCE: {
     schema: z.coerce.number().min(0).max(1),
     default: '0',

@@ -2,13 +2,13 @@ import { type AppConfig, withOverrides } from '../config.js';
 import type { Candle, Interval } from '../domain/candle.js';
 import { ConclaveError } from '../domain/errors.js';
 import { ReplaySource } from '../market/replay-source.js';
-import { accuracy, macroF1, majorityClass, majorityClassAccuracy } from '../ml/evaluation.js';
-import { buildDataset } from '../ml/labels.js';
-import { type ForestModel, trainModel } from '../ml/model.js';
+import type { ForestModel } from '../ml/model.js';
 import { formatP } from '../ml/model-inference.js';
-import { EDGE_ALPHA, edgeTest, hasEdge } from '../ml/significance.js';
+import { EDGE_ALPHA } from '../ml/significance.js';
+import { researchThreads, runParallel } from '../research/thread-pool.js';
 import { barReturns } from './metrics.js';
 import { type BacktestResult, runBacktest } from './runner.js';
+import { type WindowTask, windowModel } from './walk-forward-window.js';
 
 export type WalkForwardMode = 'rolling' | 'anchored';
 
@@ -92,53 +92,42 @@ export async function walkForward(req: WalkForwardRequest): Promise<WalkForwardR
       },
     );
   }
-  const m = {
-    labelThreshold: req.config.LABEL_THRESHOLD,
-    trees: req.config.MODEL_TREES,
-    maxDepth: req.config.MODEL_MAX_DEPTH,
-    seed: req.config.MODEL_SEED,
-  };
   const starts: number[] = [];
   for (let s = trainBars; s < candles.length; s += testBars) starts.push(s);
-  const models: ForestModel[] = [];
-  const windows: Omit<WalkForwardWindow, 'return' | 'trades'>[] = [];
-  for (const [index, testStart] of starts.entries()) {
-    req.onProgress?.(index, starts.length, 'training');
+  // Windows are independent: each trains and scores its own model, on worker threads when RESEARCH_THREADS allows.
+  const tasks: WindowTask[] = starts.map((testStart) => {
+    const trainStart = req.mode === 'anchored' ? 0 : testStart - trainBars;
+    return {
+      symbol: req.symbol,
+      interval: req.interval,
+      candles: candles.slice(trainStart, Math.min(candles.length, testStart + testBars)),
+      trainBars: testStart - trainStart,
+      labelThreshold: req.config.LABEL_THRESHOLD,
+      trees: req.config.MODEL_TREES,
+      maxDepth: req.config.MODEL_MAX_DEPTH,
+      seed: req.config.MODEL_SEED,
+    };
+  });
+  req.onProgress?.(0, starts.length, 'training');
+  const outcomes = await runParallel('walk-forward-window', tasks, researchThreads(req.config.RESEARCH_THREADS), {
+    onProgress: (done, total) => req.onProgress?.(done, total, 'training'),
+  });
+  const models: ForestModel[] = outcomes.map(windowModel);
+  const windows: Omit<WalkForwardWindow, 'return' | 'trades'>[] = starts.map((testStart, index) => {
     const trainStart = req.mode === 'anchored' ? 0 : testStart - trainBars;
     const testEnd = Math.min(candles.length, testStart + testBars);
-    const train = candles.slice(trainStart, testStart);
-    const model = trainModel(train, { symbol: req.symbol, interval: req.interval, ...m });
-    models.push(model);
-    // Score on the test window's rows; the bars before it give the features their warm-up, never a label.
-    const context = Math.max(trainStart, testStart - 60);
-    const ds = buildDataset(candles.slice(context, testEnd), m.labelThreshold);
-    const firstTest = testStart - context;
-    let k = 0;
-    while (k < ds.rows && ds.candleIndex[k] < firstTest) k++;
-    const rows = ds.rows - k;
-    const yTest = ds.y.subarray(k);
-    const pred = rows > 0 ? model.forest.predictBatch(ds.X.subarray(k * ds.cols), rows) : new Uint8Array(0);
-    const yTrain = buildDataset(train, m.labelThreshold).y;
-    const acc = rows > 0 ? accuracy(yTest, pred) : Number.NaN;
-    const base = rows > 0 ? majorityClassAccuracy(yTest, yTrain) : Number.NaN;
-    const edge = edgeTest(yTest, pred, majorityClass(yTrain));
-    windows.push({
+    const { score } = outcomes[index];
+    return {
       index,
       trainFrom: candles[trainStart].openTime,
       trainTo: candles[testStart].openTime,
       testFrom: candles[testStart].openTime,
       testTo: testEnd < candles.length ? candles[testEnd].openTime : candles[testEnd - 1].closeTime + 1,
-      modelVersion: model.version,
-      trainRows: model.trainedOn.rows,
-      testRows: rows,
-      accuracy: acc,
-      macroF1: rows > 0 ? macroF1(yTest, pred, 3) : Number.NaN,
-      majorityBaseline: base,
-      edgePValue: edge.pValue,
-      beatsBaseline: rows > 0 && hasEdge(edge.pValue),
-    });
-  }
-  req.onProgress?.(starts.length, starts.length, 'training');
+      modelVersion: models[index].version,
+      trainRows: models[index].trainedOn.rows,
+      ...score,
+    };
+  });
 
   // One kernel run; the pipeline's decision maker asks for the model of the window the clock is in.
   const testFrom = windows.map((w) => w.testFrom);

@@ -138,6 +138,13 @@ export interface TrainModelOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
+/**
+ * Quantile bins per feature of the trading model's forest. Splits at 256 bin edges instead of between every
+ * pair of distinct values let trees grow from histograms (hist-tree-builder.ts), about 2.5 times faster, and
+ * measured on the held-out rows of the real 1m features the accuracy is unchanged (README, Model benchmark).
+ */
+export const MODEL_BINS = 256;
+
 /** Share of the newest rows held out for the out-of-sample metrics. */
 export const TEST_FRACTION = 0.2;
 /** Fewest dataset rows trainModel accepts (then 20 rows are held out). */
@@ -173,7 +180,7 @@ export function trainModel(candles: readonly Candle[], opts: TrainModelOptions):
   const { X, y, rows, cols } = ds;
   const testRows = Math.max(1, Math.floor(rows * TEST_FRACTION));
   const trainRows = rows - testRows;
-  const forestOpts = { nTrees: opts.trees, maxDepth: opts.maxDepth, seed: opts.seed };
+  const forestOpts = { nTrees: opts.trees, maxDepth: opts.maxDepth, seed: opts.seed, bins: MODEL_BINS };
 
   const forest = new RandomForest(forestOpts);
   forest.fit(X.subarray(0, trainRows * cols), trainRows, cols, y.subarray(0, trainRows), N_CLASSES, opts.onProgress);

@@ -9,8 +9,9 @@
  */
 import { ConclaveError } from '../domain/errors.js';
 import { binMatrix, MAX_BINS, separatingMidpoint } from './binning.js';
+import { growTreeHist, HistBuffers } from './hist-tree-builder.js';
 import { mulberry32 } from './prng.js';
-import { GrowBuffers, growTree, NodeBuffer } from './tree-builder.js';
+import { GrowBuffers, type GrowParams, growTree, NodeBuffer } from './tree-builder.js';
 import { decodeFloat64, decodeInt32, encodeFloat64, encodeInt32 } from './typed-codec.js';
 
 export interface ForestOptions {
@@ -200,16 +201,13 @@ export class RandomForest {
         throw invalid(`X[${k}] (row ${Math.floor(k / cols)}, column ${k % cols}) is ${X[k]}, expected a finite number`);
     }
 
-    const { values, order, thresholdBetween } = prepareSplitValues(X, rows, cols, this.opts.bins);
     const maxFeatures = this.opts.maxFeatures === 'sqrt' ? Math.max(1, Math.floor(Math.sqrt(cols))) : Math.min(cols, this.opts.maxFeatures);
     const random = mulberry32(this.opts.seed);
     const nodes = new NodeBuffer(nClasses, Math.max(1024, this.opts.nTrees * 64));
     const roots = new Int32Array(this.opts.nTrees);
     const weights = new Int32Array(rows);
-    const buffers = new GrowBuffers(rows, cols);
     const treeImportance = new Float64Array(cols);
     const importances = new Float64Array(cols);
-    const data = { values, order, thresholdBetween, y, rows, cols, nClasses };
     const params = {
       maxDepth: this.opts.maxDepth,
       minSamplesLeaf: this.opts.minSamplesLeaf,
@@ -217,13 +215,14 @@ export class RandomForest {
       random,
       importance: treeImportance,
     };
+    const grow = this.treeGrower(X, rows, cols, y, nClasses);
 
     for (let t = 0; t < this.opts.nTrees; t++) {
       weights.fill(0);
       for (let k = 0; k < rows; k++) weights[Math.floor(random() * rows)]++;
       treeImportance.fill(0);
       roots[t] = nodes.count;
-      growTree(data, params, weights, buffers, nodes);
+      grow(params, weights, nodes);
       let sum = 0;
       for (let f = 0; f < cols; f++) sum += treeImportance[f];
       if (sum > 0) for (let f = 0; f < cols; f++) importances[f] += treeImportance[f] / sum;
@@ -253,6 +252,25 @@ export class RandomForest {
       nClasses,
     );
     this.state = { nFeatures: cols, nClasses, ...arrays, importances, ...pack(arrays) };
+  }
+
+  /** The tree builder of this forest's mode, with its per-fit data and buffers prepared once for all trees. */
+  private treeGrower(
+    X: Float64Array,
+    rows: number,
+    cols: number,
+    y: Uint8Array,
+    nClasses: number,
+  ): (params: GrowParams, weights: Int32Array, nodes: NodeBuffer) => void {
+    if (this.opts.bins > 0) {
+      const { codes, thresholds } = binMatrix(X, rows, cols, this.opts.bins);
+      const data = { codes, thresholds, y, rows, cols, nClasses };
+      const buffers = new HistBuffers(rows, cols, nClasses);
+      return (params, weights, nodes) => growTreeHist(data, params, weights, buffers, nodes);
+    }
+    const data = { ...exactSplitValues(X, rows, cols), y, rows, cols, nClasses };
+    const buffers = new GrowBuffers(rows, cols);
+    return (params, weights, nodes) => growTree(data, params, weights, buffers, nodes);
   }
 
   /**
@@ -424,26 +442,16 @@ export class RandomForest {
 }
 
 /**
- * Column-major split values with one argsort per feature, computed once per fit. Exact mode splits on raw
- * values at midpoints; binned mode splits on bin codes and stores the raw bin-edge threshold, so prediction
- * on raw features reproduces the training partition either way.
+ * Exact mode's per-fit data: column-major raw values with one argsort per feature, split at midpoints, so
+ * prediction on raw features reproduces the training partition.
  */
-function prepareSplitValues(
+function exactSplitValues(
   X: Float64Array,
   rows: number,
   cols: number,
-  bins: number,
 ): { values: Float64Array; order: Int32Array; thresholdBetween: (f: number, below: number, above: number) => number } {
   const values = new Float64Array(rows * cols);
-  let thresholdBetween = (_f: number, below: number, above: number): number => separatingMidpoint(below, above);
-  if (bins === 0) {
-    for (let i = 0; i < rows; i++) for (let f = 0; f < cols; f++) values[f * rows + i] = X[i * cols + f];
-  } else {
-    const { codes, thresholds } = binMatrix(X, rows, cols, bins);
-    for (let k = 0; k < codes.length; k++) values[k] = codes[k];
-    // Between occupied codes a < b any edge in [a, b - 1] separates the node; the middle one generalises best.
-    thresholdBetween = (f, below, above) => thresholds[f][(below + above - 1) >> 1];
-  }
+  for (let i = 0; i < rows; i++) for (let f = 0; f < cols; f++) values[f * rows + i] = X[i * cols + f];
   const order = new Int32Array(rows * cols);
   const idx = new Int32Array(rows);
   for (let f = 0; f < cols; f++) {
@@ -452,5 +460,5 @@ function prepareSplitValues(
     idx.sort((a, b) => col[a] - col[b] || a - b);
     order.set(idx, f * rows);
   }
-  return { values, order, thresholdBetween };
+  return { values, order, thresholdBetween: (_f, below, above) => separatingMidpoint(below, above) };
 }

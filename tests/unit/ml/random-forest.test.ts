@@ -72,15 +72,46 @@ describe('RandomForest', () => {
     expect(ok / 300).toBeGreaterThanOrEqual(0.97);
   });
 
+  it('binned mode (histogram builder) grows the exact trees when every feature has fewer distinct values than bins', () => {
+    // Integer features 0..29: the bin codes are the values' ranks, so histogram splits partition every tree's
+    // bootstrap sample exactly as the presorted exact splits do. Only thresholds may differ, inside gaps of a
+    // node's values (the binned one sits at a global bin edge), so they are left out of the comparison.
+    const r = rng(21);
+    const rows = 700;
+    const X = new Float64Array(rows * 6);
+    const y = new Uint8Array(rows);
+    for (let i = 0; i < rows; i++) {
+      for (let f = 0; f < 6; f++) X[i * 6 + f] = Math.floor(r() * 30);
+      const score = X[i * 6] - X[i * 6 + 1] + 10 * (r() - 0.5);
+      y[i] = score > 6 ? 0 : score < -6 ? 1 : 2;
+    }
+    for (const opts of [
+      { nTrees: 15, maxDepth: 10, seed: 3 },
+      { nTrees: 10, maxDepth: 64, seed: 9, minSamplesLeaf: 3, maxFeatures: 4 },
+    ]) {
+      const exact = new RandomForest(opts);
+      exact.fit(X, rows, 6, y, 3);
+      const binned = new RandomForest({ ...opts, bins: 256 });
+      binned.fit(X, rows, 6, y, 3);
+      const { threshold: _a, ...b } = binned.toJSON().nodes;
+      const { threshold: _b, ...e } = exact.toJSON().nodes;
+      expect(b.count).toBeGreaterThan(100);
+      expect(b).toEqual(e);
+      expect(binned.featureImportances()).toEqual(exact.featureImportances());
+    }
+  });
+
   it('same data and seed give the same probabilities; another seed gives other ones', () => {
     const { X, y } = noisy(500, 3);
-    const fitWith = (seed: number) => {
-      const rf = new RandomForest({ nTrees: 25, maxDepth: 12, seed });
-      rf.fit(X, 500, 6, y, 3);
-      return rf.predictProbaBatch(X, 500);
-    };
-    expect(fitWith(42)).toEqual(fitWith(42));
-    expect(fitWith(43)).not.toEqual(fitWith(42));
+    for (const bins of [0, 256]) {
+      const fitWith = (seed: number) => {
+        const rf = new RandomForest({ nTrees: 25, maxDepth: 12, seed, bins });
+        rf.fit(X, 500, 6, y, 3);
+        return rf.predictProbaBatch(X, 500);
+      };
+      expect(fitWith(42)).toEqual(fitWith(42));
+      expect(fitWith(43)).not.toEqual(fitWith(42));
+    }
   });
 
   it('reports progress once per tree', () => {
