@@ -34,6 +34,7 @@ COPY --from=builder /app/dist ./dist
 COPY --from=builder /app/web/dist ./web/dist
 # Without a map in /data the built-in default (the same as config/enable-map.yaml) applies; promotions write it there.
 COPY config ./config
+COPY prompts ./prompts
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

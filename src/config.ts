@@ -324,6 +324,11 @@ export const CONFIG_FIELDS = {
   },
   REPORTS_DIR: { schema: z.string().min(1), default: './reports', doc: 'Where run reports are written.' },
   DATA_DIR: { schema: z.string().min(1), default: './data', doc: 'Where scanner outputs and the default SQLite file live.' },
+  PROMPTS_DIR: {
+    schema: z.string(),
+    default: '',
+    doc: 'Folder of the LLM system prompts (scanner-ranking.md, llm-voter.md), read at start-up; empty = the prompts/ shipped with Conclave.',
+  },
   LLM_BASE_URL: {
     schema: z.string(),
     default: '',

@@ -21,6 +21,7 @@ import type { TradingModel } from './ml/model.js';
 import { loadOrTrain } from './ml/model-loader.js';
 import { llmFromConfig } from './scanner/factory.js';
 import { venueRouterAround } from './services/venue-reader.js';
+import { loadPrompts } from './startup/prompts.js';
 import { openStore, type Store } from './store/db.js';
 import type { EnableMapStore } from './strategies/enable-map-file.js';
 import { FeedBoard } from './telemetry/feed-board.js';
@@ -236,7 +237,7 @@ function routedSource(config: AppConfig, clock: Clock, halts: MarketHalts): Mark
 function llmVoters(config: AppConfig, log: Logger): Agent[] | undefined {
   if (config.PROTOCOL !== 'consensus' || !config.CONSENSUS_LLM_VOTER) return undefined;
   const { llm } = llmFromConfig(config, log);
-  return llm ? [new LLMDecisionAgent(llm, { next: CONSENSUS_AGENT })] : undefined;
+  return llm ? [new LLMDecisionAgent(llm, { next: CONSENSUS_AGENT, systemPrompt: loadPrompts(config.PROMPTS_DIR).llmVoter })] : undefined;
 }
 
 /**

@@ -10,6 +10,8 @@ import type { Agent, CycleContext } from './base.js';
 export interface LLMDecisionAgentConfig {
   /** Agent name on the bus (default `llm-analyst`). */
   readonly name?: string;
+  /** The system prompt (prompts/llm-voter.md, loaded at the edge). */
+  readonly systemPrompt: string;
   /** Where the Vote goes: the consensus coordinator. */
   readonly next: string;
   /** Weight of this voter in the consensus (default 1). */
@@ -24,12 +26,6 @@ export const LlmVoteAnswer = z.object({
   confidence: z.number().min(0).max(1),
   reason: z.string().min(1).max(600),
 });
-
-const SYSTEM_PROMPT = [
-  'You are one voter in a committee of trading agents for a paper-trading system (spot, long-only by default).',
-  "Given one symbol's latest price, indicators and recent closes, vote BUY, SELL or HOLD with a confidence in [0, 1].",
-  'Prefer HOLD when the evidence is mixed. Reply with one JSON object: {"action":"BUY|SELL|HOLD","confidence":0.0,"reason":"one sentence"}.',
-].join(' ');
 
 /**
  * An LLM as one voter of the consensus protocol: on a MarketSnapshot it asks the LLM (through the JsonChat
@@ -54,7 +50,7 @@ export class LLMDecisionAgent implements Agent {
     try {
       const answer = await this.llm.completeJson(
         [
-          { role: 'system', content: SYSTEM_PROMPT },
+          { role: 'system', content: this.config.systemPrompt },
           { role: 'user', content: `Snapshot (JSON):\n${JSON.stringify(this.prompt(snapshot))}` },
         ],
         LlmVoteAnswer,

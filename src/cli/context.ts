@@ -1,16 +1,26 @@
 import cliProgress from 'cli-progress';
 import pino from 'pino';
 import { type AppConfig, loadConfig, loadDotEnv } from '../config.js';
-import type { Logger } from '../telemetry/logger.js';
+import { DailyFileStream, type Logger } from '../telemetry/logger.js';
 
-/** Config and a logger for CLI commands: logs go to stderr so stdout stays machine-readable (JSON). */
+/**
+ * Config and a logger for CLI commands: logs go to stderr so stdout stays machine-readable (JSON), warnings
+ * and worse unless LOG_LEVEL asks for more than info. With LOG_DIR every entry at LOG_LEVEL also goes to the
+ * daily JSON files (kept 7 days), written synchronously because a one-shot command exits right after.
+ */
 export function cliContext(overrides: Record<string, string | undefined> = {}): { config: AppConfig; log: Logger } {
   loadDotEnv();
   const env = { ...process.env };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) env[k] = v;
   const config = loadConfig(env);
-  const log = pino({ level: config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL, base: { svc: 'conclave-cli' } }, pino.destination(2));
-  return { config, log };
+  const consoleLevel = config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL;
+  const base = { svc: 'conclave-cli' };
+  if (!config.LOG_DIR || config.LOG_LEVEL === 'silent') return { config, log: pino({ level: consoleLevel, base }, pino.destination(2)) };
+  const streams = pino.multistream([
+    { level: consoleLevel as pino.Level, stream: pino.destination(2) },
+    { level: config.LOG_LEVEL as pino.Level, stream: new DailyFileStream(config.LOG_DIR, { sync: true }) },
+  ]);
+  return { config, log: pino({ level: config.LOG_LEVEL, base }, streams) };
 }
 
 /** A progress bar with ETA on stderr; silent when stderr is not a terminal (CI, pipes). */

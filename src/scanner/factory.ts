@@ -7,6 +7,7 @@ import { GuardedMarketDataSource } from '../market/guarded-source.js';
 import { MarketHalts } from '../market/market-halts.js';
 import type { MarketDataSource } from '../market/port.js';
 import type { CryptoVenue } from '../market/symbols.js';
+import { loadPrompts } from '../startup/prompts.js';
 import type { ScanSettings } from './market-scan.js';
 import { type ScanLog, ScannerService } from './scanner-service.js';
 import { type ReportNotifier, TelegramSender } from './telegram-sender.js';
@@ -17,6 +18,7 @@ export type ScannerConfig = MarketConfig &
     AppConfig,
     | 'SCAN_VENUE'
     | 'DATA_DIR'
+    | 'PROMPTS_DIR'
     | 'LLM_BASE_URL'
     | 'LLM_API_KEY'
     | 'LLM_MODEL'
@@ -135,6 +137,7 @@ export function createScannerService(
     market,
     llm,
     llmMissingReason: reason,
+    rankingPrompt: loadPrompts(c.PROMPTS_DIR).scannerRanking,
     notifier: notifierFromConfig(c),
     settings: scanSettingsFromConfig(c),
     dataDir: c.DATA_DIR,

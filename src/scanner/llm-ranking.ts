@@ -22,14 +22,6 @@ export interface Ranking {
   readonly usage: LlmUsage | null;
 }
 
-const SYSTEM_PROMPT = [
-  'You are a cautious crypto market analyst writing for a Telegram channel.',
-  'You receive trade setups that already passed strict quantitative filters (confluence, calibrated probability, reward/risk, timeframe alignment).',
-  'You may not add, remove or change setups, levels or probabilities. Rank the given symbols best first and explain each in at most two sentences,',
-  'citing the numbers you were given. Probabilities are historical hit rates with their sample size, not promises.',
-  'Reply with one JSON object: {"ranking":[{"symbol":"...","rationale":"..."}],"summary":"one or two sentences on the overall picture"}.',
-].join(' ');
-
 /** The deterministic ranking: the order the candidates already have (confluence, probability, R:R, symbol). */
 export function deterministicRanking(opportunities: readonly OpportunityJson[], note: string): Ranking {
   return {
@@ -48,9 +40,9 @@ export function deterministicRanking(opportunities: readonly OpportunityJson[], 
  * Asks the LLM to rank and explain `opportunities` (all of which passed the filters). The LLM only orders
  * and explains: unknown symbols in its answer are dropped, missing ones keep their deterministic order after
  * the ranked ones. Any failure (unreachable, timeout, 429, invalid JSON twice) falls back to the
- * deterministic ranking with the reason in `note`; this never throws.
+ * deterministic ranking with the reason in `note`; this never throws. `systemPrompt` is prompts/scanner-ranking.md.
  */
-export async function rankWithLlm(chat: JsonChat, opportunities: readonly OpportunityJson[]): Promise<Ranking> {
+export async function rankWithLlm(chat: JsonChat, opportunities: readonly OpportunityJson[], systemPrompt: string): Promise<Ranking> {
   if (opportunities.length === 0) return deterministicRanking(opportunities, 'no candidate passed the filters; the LLM was not asked');
   const payload = opportunities.map((o) => ({
     symbol: o.symbol,
@@ -69,7 +61,7 @@ export async function rankWithLlm(chat: JsonChat, opportunities: readonly Opport
   try {
     const answer = await chat.completeJson(
       [
-        { role: 'system', content: SYSTEM_PROMPT },
+        { role: 'system', content: systemPrompt },
         { role: 'user', content: `Setups (JSON):\n${JSON.stringify(payload)}` },
       ],
       LlmRankingAnswer,

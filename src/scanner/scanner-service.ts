@@ -28,6 +28,8 @@ export interface ScannerServiceDeps {
   readonly universe?: UniverseSource;
   /** Null when no LLM is configured: the deterministic ranking is used and the report says so. */
   readonly llm: JsonChat | null;
+  /** The LLM's system prompt (prompts/scanner-ranking.md, loaded at the edge). */
+  readonly rankingPrompt: string;
   /** Why there is no LLM, for the report (e.g. "LLM_API_KEY not set"). */
   readonly llmMissingReason?: string;
   /** Null when Telegram is not configured. */
@@ -150,7 +152,7 @@ export class ScannerService {
         passedJson,
         `no LLM configured (${deps.llmMissingReason ?? 'LLM_API_KEY not set'}); deterministic ranking`,
       );
-    else ranking = await rankWithLlm(deps.llm, passedJson);
+    else ranking = await rankWithLlm(deps.llm, passedJson, deps.rankingPrompt);
     if (ranking.usage) {
       deps.log?.info({ model: ranking.model, attempts: ranking.attempts, ...ranking.usage }, 'scanner: LLM ranking usage');
     }
@@ -209,6 +211,10 @@ export class ScannerService {
       },
       telegram: null,
     };
+    deps.log?.info(
+      { venue: report.venue, ...report.stats, top: top.map((o) => o.symbol), ranking: ranking.method, errors: scan.errors.length },
+      'scanner: scan done',
+    );
 
     const message = formatTelegramMessage(report);
     const send = options.sendTelegram ?? deps.notifier !== null;

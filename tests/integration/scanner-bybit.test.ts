@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -98,6 +98,32 @@ describe('conclave scan on Bybit (MARKET_SOURCE=bybit, the Bybit fake)', () => {
     expect(message).toContain('Key levels (1h)');
     expect(message).toContain(`<b>1. ${report.top[0].symbol}</b>`);
     expect(htmlProblem(message)).toBeNull();
+  });
+
+  it('honours LOG_DIR (a daily JSON file with the scan) and reads its prompts from PROMPTS_DIR', async () => {
+    const dataDir = join(dir, 'logged');
+    const logDir = join(dir, 'logs');
+    const promptsDir = join(dir, 'prompts');
+    const missing = await scanOnce({ ...base(dataDir), LOG_DIR: logDir, LOG_LEVEL: 'info', PROMPTS_DIR: promptsDir }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    // An empty PROMPTS_DIR is refused before the venue is asked anything.
+    expect(isConclaveError(missing, 'CONFIG_INVALID')).toBe(true);
+    expect((missing as Error).message).toContain(join(promptsDir, 'scanner-ranking.md'));
+
+    mkdirSync(promptsDir);
+    for (const name of ['scanner-ranking.md', 'llm-voter.md']) writeFileSync(join(promptsDir, name), 'edited prompt');
+    await scanOnce({ ...base(dataDir), LOG_DIR: logDir, LOG_LEVEL: 'info', PROMPTS_DIR: promptsDir });
+    const files = readdirSync(logDir);
+    expect(files).toEqual([`conclave-${new Date().toISOString().slice(0, 10)}.log`]);
+    const entries = readFileSync(join(logDir, files[0]), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string; venue?: string; symbols_scanned?: number });
+    const done = entries.find((e) => e.msg === 'scanner: scan done');
+    expect(done?.venue).toBe('bybit');
+    expect(done?.symbols_scanned).toBe(SYMBOLS.length);
   });
 
   it('a failing venue exits with the error, publishes an error report and no quiet scan', async () => {

@@ -12,6 +12,7 @@ import type { ScanSettings } from '../../src/scanner/market-scan.js';
 import { ScanReport } from '../../src/scanner/report.js';
 import { ScannerService } from '../../src/scanner/scanner-service.js';
 import { TelegramSender } from '../../src/scanner/telegram-sender.js';
+import { loadPrompts } from '../../src/startup/prompts.js';
 import { startFakeBinance } from '../fakes/fake-binance.js';
 import { type RunningFakeLlm, startFakeLlm } from '../fakes/fake-llm.js';
 import type { RunningFake } from '../fakes/fake-server.js';
@@ -94,6 +95,7 @@ function service(opts: { withLlm: boolean; withTelegram?: boolean; filters?: Sca
       ? new OpenAICompatibleClient({ baseUrl: llm.url, apiKey: 'k', model: 'fake-qwen', timeoutMs: 5000, retries: 0 })
       : null,
     llmMissingReason: 'LLM_API_KEY not set',
+    rankingPrompt: loadPrompts('').scannerRanking,
     notifier: opts.withTelegram
       ? new TelegramSender({ baseUrl: telegram.url, botToken: '123:secret-token', chatId: '-100200', timeoutMs: 5000, retries: 1 })
       : null,
@@ -116,6 +118,8 @@ describe('scanner end to end over real candles served by the fake exchange', () 
     expect(btc?.all_setups.map((s) => s.setup)).toContain('breakout');
     expect(report.candidates.find((c) => c.symbol === 'ETHUSDT')).toBeDefined();
     expect(report.ranking.method).toBe('llm');
+    // The system prompt is prompts/scanner-ranking.md, not a copy in the code.
+    expect(llm.requests.at(-1)?.body.messages?.[0]).toEqual({ role: 'system', content: loadPrompts('').scannerRanking });
     expect(report.ranking.usage?.total_tokens).toBe(120);
     expect(report.top.length).toBeGreaterThan(0);
     expect(report.top.length).toBeLessThanOrEqual(3);

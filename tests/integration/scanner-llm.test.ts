@@ -5,8 +5,11 @@ import { OpenAICompatibleClient, parseJsonAnswer } from '../../src/llm/openai-co
 import { llmFromConfig } from '../../src/scanner/factory.js';
 import { rankWithLlm } from '../../src/scanner/llm-ranking.js';
 import type { OpportunityJson } from '../../src/scanner/report.js';
+import { loadPrompts } from '../../src/startup/prompts.js';
 import { type RunningFakeLlm, startFakeLlm } from '../fakes/fake-llm.js';
 import { testConfig } from '../helpers/runtime.js';
+
+const PROMPTS = loadPrompts('');
 
 const Answer = z.object({ action: z.enum(['BUY', 'SELL', 'HOLD']), confidence: z.number().min(0).max(1), reason: z.string() });
 const ask = [{ role: 'user' as const, content: 'vote' }];
@@ -188,7 +191,7 @@ describe('rankWithLlm', () => {
         summary: 's',
       }),
     });
-    const ranking = await rankWithLlm(client().c, [opp('BTCUSDT'), opp('ETHUSDT'), opp('SOLUSDT')]);
+    const ranking = await rankWithLlm(client().c, [opp('BTCUSDT'), opp('ETHUSDT'), opp('SOLUSDT')], PROMPTS.scannerRanking);
     expect(ranking.method).toBe('llm');
     expect(ranking.order).toEqual(['ETHUSDT', 'BTCUSDT', 'SOLUSDT']);
     expect(ranking.rationales.get('ETHUSDT')).toBe('eth first');
@@ -201,7 +204,7 @@ describe('rankWithLlm', () => {
       { kind: 'status', status: 503, body: {} },
       { kind: 'status', status: 503, body: {} },
     );
-    const ranking = await rankWithLlm(client().c, [opp('BTCUSDT'), opp('ETHUSDT')]);
+    const ranking = await rankWithLlm(client().c, [opp('BTCUSDT'), opp('ETHUSDT')], PROMPTS.scannerRanking);
     expect(ranking.method).toBe('deterministic');
     expect(ranking.order).toEqual(['BTCUSDT', 'ETHUSDT']);
     expect(ranking.note).toContain('LLM_UNAVAILABLE');

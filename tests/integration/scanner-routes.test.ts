@@ -10,6 +10,7 @@ import { registerScannerRoutes } from '../../src/api/routes/scanner.routes.js';
 import { BinanceMarketDataClient } from '../../src/market/binance-client.js';
 import { ScanReport } from '../../src/scanner/report.js';
 import { ScannerService } from '../../src/scanner/scanner-service.js';
+import { loadPrompts } from '../../src/startup/prompts.js';
 import { startFakeBinance } from '../fakes/fake-binance.js';
 import type { RunningFake } from '../fakes/fake-server.js';
 
@@ -24,6 +25,7 @@ beforeAll(async () => {
   const scanner = new ScannerService({
     market: new BinanceMarketDataClient({ baseUrl: exchange.url, timeoutMs: 5000, retries: 0 }),
     llm: null,
+    rankingPrompt: loadPrompts('').scannerRanking,
     notifier: null,
     settings: {
       timeframes: ['1h'],

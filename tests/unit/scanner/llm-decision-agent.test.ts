@@ -6,6 +6,9 @@ import { ConclaveError } from '../../../src/domain/errors.js';
 import type { MarketSnapshot } from '../../../src/domain/market.js';
 import type { AgentMessage } from '../../../src/domain/messages.js';
 import type { ChatMessage, JsonAnswer, JsonChat } from '../../../src/llm/port.js';
+import { loadPrompts } from '../../../src/startup/prompts.js';
+
+const PROMPT = loadPrompts('').llmVoter;
 
 /** A JsonChat that validates a canned reply with the caller's schema, or throws. */
 class StubChat implements JsonChat {
@@ -50,9 +53,19 @@ const logs: string[] = [];
 const ctx = { log: (_agent: string, line: string) => logs.push(line) } as unknown as CycleContext;
 
 describe('LLMDecisionAgent', () => {
+  it('sends the prompt file it was given (prompts/llm-voter.md or PROMPTS_DIR) as the system message', async () => {
+    const chat = new StubChat({ action: 'HOLD', confidence: 0.5, reason: 'mixed' });
+    await new LLMDecisionAgent(chat, { next: 'consensus', systemPrompt: 'You vote. Be brief.' }).handle(message, ctx);
+    await new LLMDecisionAgent(chat, { next: 'consensus', systemPrompt: PROMPT }).handle(message, ctx);
+    expect(chat.seen.map((m) => m[0])).toEqual([
+      { role: 'system', content: 'You vote. Be brief.' },
+      { role: 'system', content: PROMPT },
+    ]);
+  });
+
   it('votes what the LLM answers, to the configured coordinator, with its weight', async () => {
     const chat = new StubChat({ action: 'SELL', confidence: 0.8, reason: 'lower highs' });
-    const out = await new LLMDecisionAgent(chat, { next: 'consensus', weight: 0.5 }).handle(message, ctx);
+    const out = await new LLMDecisionAgent(chat, { next: 'consensus', weight: 0.5, systemPrompt: PROMPT }).handle(message, ctx);
     expect(out).toHaveLength(1);
     const vote = out[0];
     expect(vote.to).toBe('consensus');
@@ -68,7 +81,7 @@ describe('LLMDecisionAgent', () => {
 
   it('on an LLM failure votes HOLD with confidence 0 and says why, never throws', async () => {
     const chat = new StubChat(new ConclaveError('LLM_UNAVAILABLE', 'llm unavailable at http://x: timed out after 60000 ms'));
-    const out = await new LLMDecisionAgent(chat, { next: 'consensus' }).handle(message, ctx);
+    const out = await new LLMDecisionAgent(chat, { next: 'consensus', systemPrompt: PROMPT }).handle(message, ctx);
     const vote = out[0];
     if (vote.type !== 'Vote') throw new Error('expected a vote');
     expect(vote.payload.decision.action).toBe('HOLD');
@@ -78,7 +91,10 @@ describe('LLMDecisionAgent', () => {
   });
 
   it('an answer outside the schema is a failure too (HOLD 0)', async () => {
-    const out = await new LLMDecisionAgent(new StubChat({ action: 'MOON', confidence: 3 }), { next: 'c' }).handle(message, ctx);
+    const out = await new LLMDecisionAgent(new StubChat({ action: 'MOON', confidence: 3 }), { next: 'c', systemPrompt: PROMPT }).handle(
+      message,
+      ctx,
+    );
     if (out[0].type !== 'Vote') throw new Error('expected a vote');
     expect(out[0].payload.decision.action).toBe('HOLD');
     expect(out[0].payload.decision.confidence).toBe(0);
@@ -86,6 +102,6 @@ describe('LLMDecisionAgent', () => {
 
   it('ignores other messages', async () => {
     const other = { ...message, type: 'CycleRequested', payload: { symbol: 'BTCUSDT' } } as AgentMessage;
-    expect(await new LLMDecisionAgent(new StubChat({}), { next: 'c' }).handle(other, ctx)).toEqual([]);
+    expect(await new LLMDecisionAgent(new StubChat({}), { next: 'c', systemPrompt: PROMPT }).handle(other, ctx)).toEqual([]);
   });
 });
