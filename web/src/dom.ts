@@ -35,7 +35,14 @@ export const pct = (v: number, digits = 2) => `${(v * 100).toFixed(digits)} %`;
 export const signed = (v: number) => `${v >= 0 ? '+' : ''}${money(v)}`;
 export const num = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '-' : v.toFixed(digits));
 
-/** `2026-05-22T20:59:59Z` -> `05-22 20:59` (UTC, as the venues and the API speak). */
-export function shortTime(iso: string): string {
-  return iso.slice(5, 16).replace('T', ' ');
+/**
+ * A time as the page shows it, UTC as the venues and the API speak: `20:59` when it is from today, else with the
+ * full date and year (`2018-03-28 05:59`), so a replay of an old market never reads as this year's.
+ */
+export function when(iso: string, now = Date.now()): string {
+  const day = new Date(now).toISOString().slice(0, 10);
+  return iso.slice(0, 10) === day ? iso.slice(11, 16) : iso.slice(0, 16).replace('T', ' ');
 }
+
+/** Kept for the panels that call it: the same as `when`. */
+export const shortTime = (iso: string): string => when(iso);

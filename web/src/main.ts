@@ -5,8 +5,10 @@ import { ResearchPanel } from './backtest-panel.js';
 import type { BacktestEventData } from './backtest-types.js';
 import { EquityChart, PriceChart } from './charts.js';
 import { $, fill, h, shortTime, unavailable } from './dom.js';
+import { type Feed, feedPills, marketStatus, riskBanner, withFeed } from './feed-status.js';
 import { LiveFeed, type LiveState } from './live.js';
 import { type FeedRow, feedRow, portfolioView, regimeView, riskView, scannerView } from './panels.js';
+import { type Performance, perfView } from './perf-panel.js';
 import type {
   Agent,
   BusMessage,
@@ -39,6 +41,7 @@ const state = {
   pinnedCycle: null as number | null,
   shownCycle: null as number | null,
   monitoring: false,
+  feeds: [] as Feed[],
 };
 
 const priceChart = new PriceChart($('price-chart'));
@@ -110,6 +113,35 @@ async function loadCandles(): Promise<void> {
   el.dataset.candles = String(priceChart.count);
   el.dataset.markers = String(priceChart.markerCount());
   equityChart.set(state.equity, state.candles);
+  await loadMarketStatus();
+}
+
+/** `market closed` beside the chart title for a stock outside its session. */
+async function loadMarketStatus(): Promise<void> {
+  const latest = await optional<{ market: Parameters<typeof marketStatus>[0] }>(
+    `/trading/market/latest?symbol=${encodeURIComponent(state.symbol)}`,
+  );
+  const el = $('market-status');
+  el.textContent = marketStatus(latest?.market ?? null);
+  el.className = `market-status ${latest?.market?.status ?? ''}`;
+}
+
+async function loadPerformance(): Promise<void> {
+  const perf = await optional<Performance>('/api/performance?limit=200');
+  const el = $('perf');
+  if (!perf) return fill(el, unavailable('Performance'));
+  fill(el, perfView(perf));
+  el.dataset.trades = String(perf.summary.trades);
+}
+
+async function loadFeeds(): Promise<void> {
+  const res = await optional<{ feeds: Feed[] }>('/api/feeds');
+  if (res) renderFeeds(res.feeds);
+}
+
+function renderFeeds(feeds: Feed[]): void {
+  state.feeds = feeds;
+  fill($('feeds'), ...feedPills(feeds));
 }
 
 async function loadFills(): Promise<void> {
@@ -138,6 +170,11 @@ async function loadPortfolio(): Promise<void> {
   const riskEl = $('risk');
   if (risk) fill(riskEl, riskView(risk));
   else fill(riskEl, h('span', { class: 'muted' }, 'risk: not available'));
+  const banner = $('risk-banner');
+  const message = riskBanner(risk);
+  banner.hidden = message === null;
+  banner.className = `risk-banner ${risk?.state.toLowerCase() ?? ''}`;
+  fill(banner, message);
   $('halt').hidden = !risk || risk.state === 'HALTED';
   $('resume').hidden = risk?.state !== 'HALTED';
 }
@@ -281,7 +318,7 @@ async function loadScanner(): Promise<void> {
 
 async function loadAll(): Promise<void> {
   await loadSymbols();
-  await Promise.all([loadPortfolio(), loadAgents(), loadRegime(), loadBacktests(), loadScanner()]);
+  await Promise.all([loadPortfolio(), loadAgents(), loadRegime(), loadBacktests(), loadScanner(), loadPerformance(), loadFeeds()]);
   await loadCandles();
   await loadFeed();
 }
@@ -290,6 +327,7 @@ async function loadAll(): Promise<void> {
 
 const refreshMarket = debounce(() => void guard(async () => Promise.all([loadCandles(), loadRegime()]).then(() => undefined)), 250);
 const refreshPortfolio = debounce(() => void guard(loadPortfolio), 250);
+const refreshPerformance = debounce(() => void guard(loadPerformance), 250);
 
 function showLive(s: LiveState): void {
   const el = $('live');
@@ -361,6 +399,7 @@ function onLive(m: LiveMessage): void {
       break;
     }
     case 'fill': {
+      refreshPerformance();
       if (d.symbol !== state.symbol) break;
       priceChart.addFill({
         id: 0,
@@ -386,6 +425,9 @@ function onLive(m: LiveMessage): void {
     case 'backtest.progress':
     case 'backtest.finished':
       research.onEvent(m.type, d as unknown as BacktestEventData);
+      break;
+    case 'feed':
+      renderFeeds(withFeed(state.feeds, d as unknown as Feed));
       break;
     case 'agent_status': {
       if (Array.isArray(d.agents)) graph.setAgents(d.agents as Agent[]);
@@ -509,7 +551,7 @@ async function start(): Promise<void> {
 setInterval(() => {
   if (!$('login').hidden) return;
   void guard(async () => {
-    await Promise.all([loadBacktests(), loadScanner(), loadAgents()]);
+    await Promise.all([loadBacktests(), loadScanner(), loadAgents(), loadFeeds()]);
   });
 }, 30_000);
 
