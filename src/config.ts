@@ -295,6 +295,11 @@ export const CONFIG_FIELDS = {
     default: '5000',
     doc: 'With REDIS_URL: `serve` and `worker` exit with QUEUE_UNAVAILABLE when Redis does not answer a PING within this many ms at start-up.',
   },
+  REDIS_COMMAND_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(100).max(60_000),
+    default: '2000',
+    doc: "With REDIS_URL: deadline of every Redis command of `serve` and `worker` after start-up (locks, counters, enqueueing, queue depth); past it, or while Redis is disconnected, run-cycle answers 503 QUEUE_UNAVAILABLE and /health reports `queue` down. BullMQ workers' blocking reads are exempt.",
+  },
   JWT_SECRET: {
     schema: z.string(),
     default: '',

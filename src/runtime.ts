@@ -87,6 +87,8 @@ export interface RuntimeOptions {
    * under this cross-process lock from load to save.
    */
   readonly bookLock?: BookLock;
+  /** The `queue` component of /health in distributed mode (Redis answers within its command deadline). */
+  readonly queueHealth?: () => Promise<ComponentHealth>;
   /** Constant labels on every metric of this process (e.g. `{ role: 'worker' }`). */
   readonly metricsLabels?: Readonly<Record<string, string>>;
 }
@@ -196,6 +198,7 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
           ),
         },
         ...monitorComponent(trading),
+        ...(options.queueHealth ? { queue: await options.queueHealth() } : {}),
       };
       return { status: overallStatus(components), version: VERSION, uptime_s: Math.round((now - startedAt) / 1000), components };
     };

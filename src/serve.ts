@@ -48,9 +48,13 @@ export async function serve(overrides: Readonly<Record<string, string>> = {}): P
   }
   // BullMQ and ioredis load only in the distributed mode: they cost start-up time a laptop does not need.
   const wiring = config.REDIS_URL ? await import('./engine/queue/wiring.js') : null;
-  const dist = wiring ? wiring.connectDistributed(config.REDIS_URL, { log }) : null;
+  const dist = wiring ? wiring.connectDistributed(config.REDIS_URL, { log, commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS }) : null;
   if (wiring && dist) await wiring.ensureRedisReachable(dist, config.REDIS_URL, config.REDIS_CONNECT_TIMEOUT_MS);
-  const runtime = await createRuntime(config, log, dist ? { bookLock: dist.bookLock, metricsLabels: { role: 'serve' } } : {});
+  const runtime = await createRuntime(
+    config,
+    log,
+    dist ? { bookLock: dist.bookLock, queueHealth: dist.health, metricsLabels: { role: 'serve' } } : {},
+  );
   const monitoring = dist ? await distributedMonitoring(runtime, dist) : await embeddedMonitoring(runtime);
   const session = new PaperSessionRecorder({
     reportsDir: config.REPORTS_DIR,

@@ -16,6 +16,8 @@ export interface MetricsOptions {
   readonly labels?: Readonly<Record<string, string>>;
   /** MAX_DRAWDOWN, exported so the alert compares against the configured limit. */
   readonly drawdownLimit?: number;
+  /** How long one queue probe answers both queue gauges and repeated scrapes, wall ms (default 1000). */
+  readonly queueProbeReuseMs?: number;
 }
 
 /** Queue figures read at scrape time (distributed mode). */
@@ -55,6 +57,7 @@ export class Metrics {
   readonly missedTicks: Counter;
   readonly queueDepth: Gauge<'state'>;
   readonly workers: Gauge;
+  readonly queueUp: Gauge;
   readonly lastCycleTime: Gauge;
   private readonly peaks = new Map<number, number>();
   private readonly lastCandle = new Map<string, number>();
@@ -62,7 +65,10 @@ export class Metrics {
   private queueProbe: QueueProbe | null = null;
   private probed: { at: number; value: Promise<Awaited<ReturnType<QueueProbe>> | null> } | null = null;
 
+  private readonly queueProbeReuseMs: number;
+
   constructor(options: MetricsOptions) {
+    this.queueProbeReuseMs = options.queueProbeReuseMs ?? 1_000;
     const r = this.registry;
     if (options.labels) r.setDefaultLabels({ ...options.labels });
     if (options.processMetrics) collectDefaultMetrics({ register: r });
@@ -207,7 +213,9 @@ export class Metrics {
       registers: [r],
       async collect() {
         const probed = await self.probeQueue();
-        if (probed) for (const [state, n] of Object.entries(probed.depth)) this.set({ state }, n);
+        // Redis down: no figures rather than the last ones seen (conclave_queue_up says why).
+        if (!probed) this.reset();
+        else for (const [state, n] of Object.entries(probed.depth)) this.set({ state }, n);
       },
     });
     this.workers = new Gauge({
@@ -217,6 +225,16 @@ export class Metrics {
       async collect() {
         const probed = await self.probeQueue();
         if (probed) this.set(probed.workers);
+        else this.reset();
+      },
+    });
+    this.queueUp = new Gauge({
+      name: 'conclave_queue_up',
+      help: 'Whether the queue answered this scrape (1) or not (0: Redis down or past REDIS_COMMAND_TIMEOUT_MS; depth and workers are then absent)',
+      registers: [r],
+      async collect() {
+        if (!self.queueProbe) return;
+        this.set((await self.probeQueue()) ? 1 : 0);
       },
     });
   }
@@ -234,13 +252,13 @@ export class Metrics {
     this.queueProbe = probe;
   }
 
-  /** One probe per scrape: both queue gauges read the same answer (reused for 1 s). */
+  /** One probe per scrape: both queue gauges read the same answer (reused for queueProbeReuseMs). */
   private probeQueue(): Promise<Awaited<ReturnType<QueueProbe>> | null> {
     const probe = this.queueProbe;
     if (!probe) return Promise.resolve(null);
     const now = performance.now();
-    if (this.probed && now - this.probed.at < 1_000) return this.probed.value;
-    // Redis unreachable: no figures this scrape; the worker-missing alert covers an outage.
+    if (this.probed && now - this.probed.at < this.queueProbeReuseMs) return this.probed.value;
+    // Redis unreachable: no figures this scrape (the probe's commands have a deadline, so a scrape never hangs).
     const value = probe().catch(() => null);
     this.probed = { at: now, value };
     return value;

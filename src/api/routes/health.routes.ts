@@ -32,7 +32,7 @@ export function registerHealthRoutes(app: ApiApp, deps: ApiDeps): void {
       config: { access: 'public' },
       schema: {
         tags: ['ops'],
-        summary: 'Health per component (store, market feed, model, agents); 503 when a component is down',
+        summary: 'Health per component (store, market feed, model, agents; queue with REDIS_URL); 503 when a component is down',
         description:
           "Open to anyone. Operators (and on loopback the local user) and the METRICS_TOKEN scraper also get each component's details and the uptime; everyone else gets only the status of each component.",
         response: { 200: Health, 503: Health },

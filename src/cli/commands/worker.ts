@@ -55,7 +55,12 @@ async function runWorker(opts: WorkerOpts): Promise<void> {
     log.warn('worker on SQLite: only workers on this machine can share the store; use DATABASE_URL=postgres://... across machines');
   const lockTtlMs = positive(opts.lockTtlMs, '--lock-ttl-ms');
   const jobLockMs = positive(opts.jobLockMs, '--job-lock-ms');
-  const dist = connectDistributed(config.REDIS_URL, { prefix: opts.prefix, lock: { ttlMs: lockTtlMs }, log });
+  const dist = connectDistributed(config.REDIS_URL, {
+    prefix: opts.prefix,
+    lock: { ttlMs: lockTtlMs },
+    log,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+  });
   await ensureRedisReachable(dist, config.REDIS_URL, config.REDIS_CONNECT_TIMEOUT_MS);
   const specs = opts.replay ?? (config.MARKET_SOURCE.startsWith('replay:') ? [config.MARKET_SOURCE.slice('replay:'.length)] : undefined);
   const replay = specs ? asOfReplay(specs) : undefined;
@@ -64,13 +69,14 @@ async function runWorker(opts: WorkerOpts): Promise<void> {
     clock,
     source: replay?.source as MarketDataSource | undefined,
     bookLock: dist.bookLock,
+    queueHealth: dist.health,
     metricsLabels: { role: 'worker' },
   });
   const symbols = scheduledSymbols(runtime.store.symbols, { userId: LOCAL_USER_ID, symbol: config.DEFAULT_SYMBOL });
   const scheduler = dist.scheduler({ clock, state: runtime.store.agents, symbols });
   runtime.metrics.setQueueProbe(() => scheduler.probe());
   const worker = createCycleWorker({
-    connection: dist.redis,
+    connection: dist.workerConnection(),
     naming: { prefix: dist.prefix },
     redis: dist.redis,
     engine: runtime.engine,

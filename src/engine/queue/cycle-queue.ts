@@ -4,6 +4,7 @@ import { INTERVALS, type Interval, intervalMs, isInterval } from '../../domain/c
 import type { Clock } from '../clock.js';
 import type { MonitoringControl, MonitoringStatus } from '../monitoring.js';
 import { closeBoundary, cycleKey, DEFAULT_CLOSE_DELAY_MS, SCHEDULE_AGENT, type ScheduleStateStore } from '../scheduler.js';
+import { redisCall } from './redis-errors.js';
 
 export const CYCLE_QUEUE = 'cycles';
 
@@ -69,9 +70,9 @@ return prev`;
 
 export interface DistributedSchedulerDeps {
   readonly clock: Clock;
-  /** A dedicated ioredis connection for Conclave's own keys (stats, claims). */
+  /** Conclave's own keys (stats, claims), with a command deadline (Distributed.redis). */
   readonly redis: Redis;
-  /** Connection options for BullMQ (it opens its own connections). */
+  /** The producer connection for BullMQ's Queue (no blocking reads, so the command deadline suits it). */
   readonly connection: ConnectionOptions;
   readonly naming: QueueNaming;
   readonly state: ScheduleStateStore;
@@ -94,6 +95,8 @@ export class DistributedScheduler implements MonitoringControl {
 
   constructor(private readonly deps: DistributedSchedulerDeps) {
     this.queue = new Queue<ConclaveJobData>(CYCLE_QUEUE, { connection: deps.connection, prefix: deps.naming.prefix });
+    // Connection errors reach the log once through the wiring's listener; each call fails on its own deadline.
+    this.queue.on('error', () => {});
     this.delayMs = deps.closeDelayMs ?? DEFAULT_CLOSE_DELAY_MS;
   }
 
@@ -113,6 +116,8 @@ export class DistributedScheduler implements MonitoringControl {
     const row = await this.deps.state.get(userId, SCHEDULE_AGENT);
     const same = row?.status === 'running' && row.config.interval === interval;
     const startedAt = same && typeof row?.config.startedAt === 'number' ? row.config.startedAt : this.deps.clock.now();
+    // The ticker first: with Redis down the request fails before the schedule is stored as running.
+    await this.ensureTicker(interval);
     await this.deps.state.put({
       userId,
       name: SCHEDULE_AGENT,
@@ -122,17 +127,18 @@ export class DistributedScheduler implements MonitoringControl {
       lastError: row?.lastError ?? null,
       updatedAt: this.deps.clock.now(),
     });
-    await this.ensureTicker(interval);
     return this.status(userId);
   }
 
   async stop(userId: number): Promise<MonitoringStatus> {
     const row = await this.deps.state.get(userId, SCHEDULE_AGENT);
     if (row && row.status === 'running') {
+      // Stored as stopped only while Redis answers, so the ticker can go too (not a stopped row beside a live ticker).
+      await redisCall('reach the queue', () => this.deps.redis.ping());
       await this.deps.state.put({ ...row, status: 'stopped', updatedAt: this.deps.clock.now() });
       const interval = row.config.interval;
       if (typeof interval === 'string' && isInterval(interval) && !(await this.intervalInUse(interval))) {
-        await this.queue.removeJobScheduler(tickSchedulerId(interval));
+        await redisCall('stop the tick scheduler', () => this.queue.removeJobScheduler(tickSchedulerId(interval)));
       }
     }
     return this.status(userId);
@@ -140,7 +146,7 @@ export class DistributedScheduler implements MonitoringControl {
 
   async status(userId: number): Promise<MonitoringStatus> {
     const row = await this.deps.state.get(userId, SCHEDULE_AGENT);
-    const stats = await this.deps.redis.hgetall(keys.stats(this.deps.naming.prefix, userId));
+    const stats = await redisCall('read the schedule counters', () => this.deps.redis.hgetall(keys.stats(this.deps.naming.prefix, userId)));
     const num = (v: string | undefined): number => (v === undefined ? 0 : Number(v));
     const interval = row && typeof row.config.interval === 'string' && isInterval(row.config.interval) ? row.config.interval : INTERVALS[0];
     return {
@@ -169,13 +175,15 @@ export class DistributedScheduler implements MonitoringControl {
     for (const row of await this.deps.state.all()) {
       if (row.name !== SCHEDULE_AGENT || row.status !== 'running' || row.config.interval !== interval) continue;
       const statsKey = keys.stats(this.deps.naming.prefix, row.userId);
-      const previous = Number(await this.deps.redis.eval(CLAIM, 1, statsKey, String(boundary)));
+      const previous = Number(await redisCall('claim the candle close', () => this.deps.redis.eval(CLAIM, 1, statsKey, String(boundary))));
       if (previous === -2) continue;
       if (previous >= 0 && boundary - previous > ms) {
-        await this.deps.redis.hincrby(statsKey, 'missedTicks', Math.round((boundary - previous) / ms) - 1);
+        await redisCall('count missed ticks', () =>
+          this.deps.redis.hincrby(statsKey, 'missedTicks', Math.round((boundary - previous) / ms) - 1),
+        );
       }
       const symbols = await this.deps.symbols(row.userId);
-      await this.deps.redis.hset(statsKey, 'symbols', JSON.stringify(symbols));
+      await redisCall('record the scheduled symbols', () => this.deps.redis.hset(statsKey, 'symbols', JSON.stringify(symbols)));
       for (const symbol of symbols) {
         jobs.push({
           kind: 'cycle',
@@ -188,17 +196,18 @@ export class DistributedScheduler implements MonitoringControl {
       }
     }
     if (jobs.length > 0) {
-      await this.queue.addBulk(jobs.map((data) => ({ name: 'cycle', data, opts: { ...CYCLE_JOB_OPTIONS, jobId: cycleJobId(data.key) } })));
+      await redisCall('enqueue cycle jobs', () =>
+        this.queue.addBulk(jobs.map((data) => ({ name: 'cycle', data, opts: { ...CYCLE_JOB_OPTIONS, jobId: cycleJobId(data.key) } }))),
+      );
     }
     return jobs;
   }
 
   /** Job counts by state and connected workers, for the metrics probe. */
   async probe(): Promise<{ depth: Record<string, number>; workers: number }> {
-    const [depth, workers] = await Promise.all([
-      this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'),
-      this.queue.getWorkersCount(),
-    ]);
+    const [depth, workers] = await redisCall('read the queue depth', () =>
+      Promise.all([this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'), this.queue.getWorkersCount()]),
+    );
     return { depth, workers };
   }
 
@@ -208,10 +217,12 @@ export class DistributedScheduler implements MonitoringControl {
 
   private async ensureTicker(interval: Interval): Promise<void> {
     // `every` runs on multiples of the interval from the epoch, i.e. on candle closes; the offset adds the delay.
-    await this.queue.upsertJobScheduler(
-      tickSchedulerId(interval),
-      { every: intervalMs(interval), offset: this.delayMs },
-      { name: 'tick', data: { kind: 'tick', interval }, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
+    await redisCall('start the tick scheduler', () =>
+      this.queue.upsertJobScheduler(
+        tickSchedulerId(interval),
+        { every: intervalMs(interval), offset: this.delayMs },
+        { name: 'tick', data: { kind: 'tick', interval }, opts: { removeOnComplete: { count: 100 }, removeOnFail: { count: 100 } } },
+      ),
     );
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ConclaveError } from '../../domain/errors.js';
+import { redisProblem } from './redis-errors.js';
 
 export interface RedisLockOptions {
   /** Lock lifetime without renewal, ms: how long a crashed holder blocks others (default 10,000). */
@@ -43,7 +44,7 @@ export class RedisLock {
 
   /**
    * Waits until the lock is ours.
-   * @throws ConclaveError CONFLICT when it stays held by someone else for `waitMs`; STORE_UNAVAILABLE when Redis fails.
+   * @throws ConclaveError CONFLICT when it stays held by someone else for `waitMs`; QUEUE_UNAVAILABLE when Redis fails or misses its command deadline.
    */
   async acquire(key: string): Promise<HeldLock> {
     const token = randomUUID();
@@ -53,12 +54,8 @@ export class RedisLock {
       try {
         ok = await this.redis.set(key, token, 'PX', this.ttlMs, 'NX');
       } catch (error) {
-        throw new ConclaveError(
-          'STORE_UNAVAILABLE',
-          `lock ${key}: Redis failed: ${(error as Error).message}`,
-          { lock: key },
-          { cause: error },
-        );
+        // Nothing has run under the lock yet, so failing here leaves nothing half-written.
+        throw new ConclaveError('QUEUE_UNAVAILABLE', `lock ${key}: Redis failed: ${redisProblem(error)}`, { lock: key }, { cause: error });
       }
       if (ok === 'OK') return this.held(key, token);
       if (Date.now() >= deadline) {

@@ -1,8 +1,10 @@
+import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import type { Interval } from '../../domain/candle.js';
 import { ConclaveError } from '../../domain/errors.js';
 import { type CandleColumns, parseKlineFileName, readCandleColumns } from '../../market/csv-candles.js';
 import type { ReplaySeries } from '../../market/replay-source.js';
+import type { ComponentHealth } from '../../telemetry/health.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { BookLock } from '../book-keeper.js';
 import type { Clock } from '../clock.js';
@@ -12,18 +14,30 @@ export { scheduledSymbols } from '../scheduler.js';
 
 import { AsOf, AsOfReplaySource } from './as-of.js';
 import { DistributedScheduler, keys } from './cycle-queue.js';
+import { isCommandTimeout, redisProblem } from './redis-errors.js';
 import { RedisLock, type RedisLockOptions } from './redis-lock.js';
 
 export const DEFAULT_QUEUE_PREFIX = 'conclave';
 
-/** The Redis side of distributed mode for one process: connection, locks, naming. */
+/** The Redis side of distributed mode for one process: connections, locks, naming. */
 export interface Distributed {
+  /**
+   * Conclave's own commands (stats, claims, locks) and the producer side of the queue (job schedulers, fan-out,
+   * counts): every command answers or fails within the command deadline, and fails at once while disconnected.
+   */
   readonly redis: Redis;
   readonly prefix: string;
+  /** Command deadline of `redis`, ms (REDIS_COMMAND_TIMEOUT_MS). */
+  readonly commandTimeoutMs: number;
   /** Per-(user, symbol) cycle lock. */
   readonly cycleLock: RedisLock;
-  /** Cross-process account lock for RuntimeOptions.bookLock. */
+  /** Cross-process account lock for RuntimeOptions.bookLock. @throws ConclaveError QUEUE_UNAVAILABLE when Redis fails. */
   readonly bookLock: BookLock;
+  /**
+   * The connection for BullMQ workers (opened on first call): their blocking reads wait longer than any command
+   * deadline, so it has none and retries forever, as BullMQ requires.
+   */
+  workerConnection(): Redis;
   /** The scheduler over this connection (serve: MonitoringControl; worker: fan-out of tick jobs). */
   scheduler(deps: {
     clock: Clock;
@@ -31,36 +45,103 @@ export interface Distributed {
     symbols: (userId: number) => Promise<readonly string[]>;
     closeDelayMs?: number;
   }): DistributedScheduler;
+  /** The `queue` component of /health: a PING within the command deadline. */
+  health(): Promise<ComponentHealth>;
   close(): Promise<void>;
 }
 
+export interface DistributedOptions {
+  readonly prefix?: string;
+  readonly lock?: RedisLockOptions;
+  readonly log?: Logger;
+  /** Deadline of every command on `redis`, ms (default 2000). */
+  readonly commandTimeoutMs?: number;
+}
+
+export const DEFAULT_REDIS_COMMAND_TIMEOUT_MS = 2_000;
+
 /**
- * Connects to REDIS_URL. BullMQ needs `maxRetriesPerRequest: null` (its blocking reads must not time out);
- * the same options serve Conclave's own keys.
+ * Connects to REDIS_URL. Two kinds of connection, because BullMQ's needs differ by role (its docs: workers need
+ * `maxRetriesPerRequest: null`, producers should fail fast): `redis` gives every command a deadline
+ * (`commandTimeout`), no retries and no offline queue, so a request that needs Redis answers 503
+ * QUEUE_UNAVAILABLE within the deadline instead of waiting for a Redis that may never come back, and a command
+ * given up on is never sent later (a late SET NX would hold a lock nobody owns). A heartbeat drops a connection
+ * whose PING times out, so a half-open socket (Redis host gone without a FIN) is replaced instead of timing out
+ * every command until the kernel notices; ioredis reconnects on its own, so everything recovers without a restart.
  * @throws ConclaveError CONFIG_INVALID when the URL is empty.
  */
-export function connectDistributed(url: string, options: { prefix?: string; lock?: RedisLockOptions; log?: Logger } = {}): Distributed {
+export function connectDistributed(url: string, options: DistributedOptions = {}): Distributed {
   if (!url)
     throw new ConclaveError('CONFIG_INVALID', 'distributed mode: REDIS_URL is empty; expected redis://host:6379', { field: 'REDIS_URL' });
-  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
-  redis.on('error', (error) => options.log?.warn({ err: error.message }, 'redis connection error'));
+  const commandTimeoutMs = options.commandTimeoutMs ?? DEFAULT_REDIS_COMMAND_TIMEOUT_MS;
+  const log = options.log;
+  const redis = new Redis(url, {
+    commandTimeout: commandTimeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    autoResendUnfulfilledCommands: false,
+    connectTimeout: Math.max(commandTimeoutMs, 1_000),
+    lazyConnect: false,
+  });
+  let down = false;
+  redis.on('error', (error) => {
+    if (!down) log?.warn({ err: error.message }, 'redis connection error');
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) log?.info('redis connection back');
+    down = false;
+  });
+  let worker: Redis | undefined;
+  const workerConnection = (): Redis => {
+    if (!worker) {
+      worker = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+      worker.on('error', () => {});
+    }
+    return worker;
+  };
   const prefix = options.prefix ?? DEFAULT_QUEUE_PREFIX;
   const cycleLock = new RedisLock(redis, options.lock);
   const bookLocks = new RedisLock(redis, options.lock);
   const schedulers: DistributedScheduler[] = [];
+  const heartbeat = setInterval(
+    () => {
+      if (redis.status !== 'ready') return;
+      redis.ping().catch((error: unknown) => {
+        if (redis.status === 'ready' && isCommandTimeout(error)) {
+          log?.warn({ timeout_ms: commandTimeoutMs }, 'redis did not answer a PING in time: reconnecting');
+          redis.disconnect(true);
+        }
+      });
+    },
+    Math.max(commandTimeoutMs, 1_000),
+  );
+  heartbeat.unref();
   return {
     redis,
     prefix,
+    commandTimeoutMs,
     cycleLock,
     bookLock: async (userId) => (await bookLocks.acquire(keys.bookLock(prefix, userId))).release,
+    workerConnection,
     scheduler: (deps) => {
       const s = new DistributedScheduler({ ...deps, redis, connection: redis, naming: { prefix } });
       schedulers.push(s);
       return s;
     },
+    health: async () => {
+      const started = performance.now();
+      try {
+        await redis.ping();
+        return { status: 'ok', details: { latency_ms: Math.round((performance.now() - started) * 10) / 10 } };
+      } catch (error) {
+        return { status: 'down', details: { error: redisProblem(error), timeout_ms: commandTimeoutMs } };
+      }
+    },
     close: async () => {
+      clearInterval(heartbeat);
       for (const s of schedulers) await s.close().catch(() => {});
-      await redis.quit().catch(() => redis.disconnect());
+      for (const c of [redis, worker]) await c?.quit().catch(() => c.disconnect());
     },
   };
 }
@@ -77,7 +158,7 @@ function redactedUrl(url: string): string {
 }
 
 /**
- * Start-up check: ioredis retries forever by design (BullMQ needs it), so without this a process configured for
+ * Start-up check: ioredis reconnects forever by design, so without this a process configured for
  * Redis that cannot reach it would neither become ready nor exit.
  * @throws ConclaveError QUEUE_UNAVAILABLE when Redis does not answer a PING within `timeoutMs` (the connection is closed).
  */
@@ -87,6 +168,8 @@ export async function ensureRedisReachable(dist: Pick<Distributed, 'redis'>, url
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
   });
   try {
+    // Without an offline queue a PING before the connection is up would fail at once: wait for it first.
+    await Promise.race([ready(dist.redis), deadline]);
     await Promise.race([dist.redis.ping(), deadline]);
   } catch (error) {
     // Stop ioredis's endless reconnects so the process can exit with the message below.
@@ -100,6 +183,12 @@ export async function ensureRedisReachable(dist: Pick<Distributed, 'redis'>, url
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Resolves once the connection is ready (ioredis keeps reconnecting in between). */
+function ready(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => redis.once('ready', () => resolve()));
 }
 
 /**

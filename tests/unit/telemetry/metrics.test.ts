@@ -142,6 +142,23 @@ describe('Metrics', () => {
     expect(text).toContain('nodejs_eventloop_lag_seconds');
   });
 
+  it('a failing queue probe (Redis down) leaves depth and workers out and sets conclave_queue_up to 0', async () => {
+    const clock = new SimClock(T);
+    const m = new Metrics({ clock, labels: { role: 'serve' }, queueProbeReuseMs: 0 });
+    let down = false;
+    m.setQueueProbe(async () => {
+      if (down) throw new Error('Command timed out');
+      return { depth: { waiting: 4 }, workers: 1 };
+    });
+    let text = await m.text();
+    expect(sample(text, 'conclave_queue_up{role="serve"}')).toBe(1);
+    expect(sample(text, 'conclave_queue_depth{state="waiting",role="serve"}')).toBe(4);
+    down = true;
+    text = await m.text();
+    expect(sample(text, 'conclave_queue_up{role="serve"}')).toBe(0);
+    expect(text).not.toContain('conclave_queue_depth{');
+  });
+
   it('serves the exposition at GET /metrics with the Prometheus content type', async () => {
     const m = new Metrics({ clock: new SimClock(T) });
     m.recordCycle('error', 'AGENT_FAILED');
