@@ -2,6 +2,7 @@ import { buildApp } from './api/app.js';
 import type { ApiApp } from './api/app-types.js';
 import type { ApiDeps } from './api/deps.js';
 import { createPlatform } from './api/platform.js';
+import { registerAuditRoutes } from './api/routes/audit.routes.js';
 import { registerBacktestChartRoutes } from './api/routes/backtest-chart.routes.js';
 import { registerBacktestReportRoutes } from './api/routes/backtest-report.routes.js';
 import { registerBacktestRoutes } from './api/routes/backtests.routes.js';
@@ -80,6 +81,7 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
           (app) => registerMetricsRoutes(app, { metrics: runtime.metrics }),
           (app) => registerFeedRoutes(app, { feeds: runtime.feeds, now: () => runtime.clock.now() }),
           (app) => registerBacktestChartRoutes(app, { backtests: runtime.store.backtests }),
+          (app) => registerAuditRoutes(app, { audit: runtime.store.audit }),
           (app) => registerBacktestReportRoutes(app, { backtests: runtime.store.backtests, candles: runtime.store.candles }),
           (app) => registerStaticRoutes(app, { dir: defaultWebDir() }),
           ...(extra.extraRoutes ?? []),

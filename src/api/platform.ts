@@ -9,6 +9,7 @@ import type { TradingEngine } from '../engine/trading-engine.js';
 import type { MarketHalts } from '../market/market-halts.js';
 import type { TradingModel } from '../ml/model.js';
 import { AgentService } from '../services/agent-service.js';
+import { auditTrail } from '../services/audit-trail.js';
 import { DecisionService } from '../services/decision-service.js';
 import { MarketDataService } from '../services/market-data-service.js';
 import type { MarketReader, SymbolResolver } from '../services/ports.js';
@@ -29,7 +30,7 @@ import { LiveHub, marketHaltMessage } from './ws-hub.js';
 export interface PlatformDeps {
   readonly config: AppConfig;
   readonly clock: Clock;
-  readonly store: Pick<Store, 'users' | 'symbols' | 'snapshots' | 'decisions' | 'candles'>;
+  readonly store: Pick<Store, 'users' | 'symbols' | 'snapshots' | 'decisions' | 'candles' | 'audit'>;
   /** One observation of a symbol on its venue. */
   readonly market: MarketReader;
   readonly engine: Pick<TradingEngine, 'onCycle'>;
@@ -121,7 +122,7 @@ export function createPlatform(deps: PlatformDeps): Platform {
     routes: [
       (app) => registerAuthRoutes(app, { auth, rateLimit: { max: config.AUTH_RATE_LIMIT, windowMs: 60_000 } }),
       async (app) => {
-        registerSymbolRoutes(app, symbols);
+        registerSymbolRoutes(app, symbols, auditTrail(store.audit, now));
         registerMarketDataRoutes(app, marketData, now);
         registerDecisionRoutes(app, decisions);
         registerModelRoutes(app, deps.model);

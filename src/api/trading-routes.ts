@@ -1,5 +1,6 @@
 import { intervalMs } from '../domain/candle.js';
 import type { Runtime } from '../runtime.js';
+import { auditTrail } from '../services/audit-trail.js';
 import type { ApiApp } from './app-types.js';
 import { registerCycleRoutes } from './routes/cycles.routes.js';
 import { registerPerformanceRoutes } from './routes/performance.routes.js';
@@ -13,6 +14,7 @@ export function tradingAreaRoutes(runtime: Runtime): Array<(app: ApiApp) => void
   const { trading, engine, store, books, market, clock } = runtime;
   const equity = async (userId: number) => (await books.peek(userId)).equity(engine.marks);
   const userSymbols = async (userId: number) => (await store.symbols.list(userId)).map((s) => s.symbol);
+  const audit = auditTrail(store.audit, () => clock.now());
   return [
     (app) =>
       registerPortfolioRoutes(app, {
@@ -40,7 +42,7 @@ export function tradingAreaRoutes(runtime: Runtime): Array<(app: ApiApp) => void
         equity: (userId, limit) => store.portfolio.equityCurve(userId, { limit }),
         barMs: intervalMs(runtime.config.KLINE_INTERVAL),
       }),
-    (app) => registerRiskRoutes(app, { governor: trading.governor, equity }),
+    (app) => registerRiskRoutes(app, { governor: trading.governor, equity, audit }),
     (app) =>
       registerStrategyRoutes(app, {
         protocol: engine.protocolName,
@@ -49,6 +51,7 @@ export function tradingAreaRoutes(runtime: Runtime): Array<(app: ApiApp) => void
         selection: trading.brain ? () => trading.brain!.selection.current() : undefined,
         userSymbols,
         performance: trading.brain ? () => trading.brain!.research.stats() : undefined,
+        audit,
       }),
     (app) =>
       registerRegimeRoutes(app, {

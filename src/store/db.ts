@@ -8,6 +8,7 @@ import type { DatabaseTarget } from '../config.js';
 import { ConclaveError } from '../domain/errors.js';
 import { type AccountLock, type PgAccountLocks, pgAccountLocks } from './account-lock.js';
 import { AgentStateRepository } from './agent-state.repository.js';
+import { AuditRepository } from './audit.repository.js';
 import { BacktestRepository } from './backtest.repository.js';
 import { CandleRepository } from './candle.repository.js';
 import { CycleRepository } from './cycle.repository.js';
@@ -52,6 +53,7 @@ export interface Store {
   readonly agents: AgentStateRepository;
   readonly candles: CandleRepository;
   readonly backtests: BacktestRepository;
+  readonly audit: AuditRepository;
   /** Round trip `select 1`; never throws. */
   health(): Promise<{ ok: boolean; latencyMs: number; error?: string }>;
   /** Reclaims space after deletions (SQLite VACUUM + WAL truncate; PostgreSQL VACUUM). */
@@ -205,6 +207,7 @@ function buildStore(db: Kysely<DatabaseSchema>, dialect: SqlDialect, opts: OpenS
     agents: new AgentStateRepository(db),
     candles: new CandleRepository(db, dialect),
     backtests: new BacktestRepository(db),
+    audit: new AuditRepository(db),
     async health() {
       const started = performance.now();
       try {

@@ -1,5 +1,7 @@
 export type { StoredAgentState } from './agent-state.repository.js';
 export { AgentStateRepository } from './agent-state.repository.js';
+export type { AuditQuery, AuditScope, NewAuditEntry, StoredAuditEntry } from './audit.repository.js';
+export { AuditRepository } from './audit.repository.js';
 export type { BacktestPatch, NewBacktest, StoredBacktest } from './backtest.repository.js';
 export { BacktestRepository } from './backtest.repository.js';
 export type { UpsertOptions } from './candle.repository.js';

@@ -205,6 +205,18 @@ export interface BacktestsTable {
   finished_at: number | null;
 }
 
+/** One change to the desk made through the API (migration 0004). */
+export interface AuditLogTable {
+  id: Generated<number>;
+  user_id: number;
+  scope: string;
+  action: string;
+  target: string;
+  old_value: JsonText | null;
+  new_value: JsonText | null;
+  created_at: number;
+}
+
 /** The whole database as Kysely sees it. */
 export interface DatabaseSchema {
   users: UsersTable;
@@ -223,4 +235,5 @@ export interface DatabaseSchema {
   candles: CandlesTable;
   agent_state: AgentStateTable;
   backtests: BacktestsTable;
+  audit_log: AuditLogTable;
 }

@@ -82,6 +82,7 @@ const PROBES: Readonly<Record<string, Probe>> = {
   'GET /api/backtests': { path: () => '/api/backtests' },
   'GET /api/backtests/:id': { path: (a) => `/api/backtests/${a.backtestId}` },
   'GET /api/backtests/:id/equity.svg': { path: (a) => `/api/backtests/${a.backtestId}/equity.svg` },
+  'GET /api/audit': { path: () => '/api/audit' },
   'GET /api/backtests/:id/report': { path: (a) => `/api/backtests/${a.backtestId}/report` },
   'GET /api/candles': { path: () => '/api/candles?symbol=BTCUSDT' },
   'GET /metrics': { path: () => '/metrics' },
@@ -142,6 +143,7 @@ describe('no cross-user read or write on any route (off loopback, two users)', (
       '/api/strategies',
       '/api/regime',
       '/api/ws/status',
+      '/api/audit',
     ]) {
       const res = await as('alice', 'GET', path);
       expect(res.status, path).toBe(200);

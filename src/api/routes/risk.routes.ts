@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { iso } from '../../engine/cycle-response.js';
 import { type GovernorView, RISK_STATES } from '../../risk/governor.js';
+import type { AuditTrail } from '../../services/audit-trail.js';
 import type { ApiApp } from '../app-types.js';
 import { ErrorBody } from '../errors.js';
 import { BEARER } from '../platform-schemas.js';
@@ -14,7 +15,11 @@ export interface RiskRouteDeps {
   };
   /** The account's equity at the last prices. */
   readonly equity: (userId: number) => Promise<number>;
+  /** Halts and resumes are written down here (who, when, state before and after). */
+  readonly audit?: AuditTrail;
 }
+
+const stateOf = (v: GovernorView) => ({ state: v.state, reason_code: v.reasonCode, reason: v.reason });
 
 export const RiskOut = z
   .object({
@@ -99,7 +104,18 @@ export function registerRiskRoutes(app: ApiApp, deps: RiskRouteDeps): void {
     },
     async (request) => {
       const userId = userIdOf(request);
-      return riskJson(await deps.governor.halt(userId, await deps.equity(userId), request.body?.reason ?? 'halted by an operator'));
+      const equity = await deps.equity(userId);
+      const before = await deps.governor.view(userId, equity);
+      const after = await deps.governor.halt(userId, equity, request.body?.reason ?? 'halted by an operator');
+      await deps.audit?.record({
+        userId,
+        scope: 'account',
+        action: 'risk.halt',
+        target: 'account',
+        oldValue: stateOf(before),
+        newValue: stateOf(after),
+      });
+      return riskJson(after);
     },
   );
   app.post(
@@ -115,7 +131,18 @@ export function registerRiskRoutes(app: ApiApp, deps: RiskRouteDeps): void {
     },
     async (request) => {
       const userId = userIdOf(request);
-      return riskJson(await deps.governor.resume(userId, await deps.equity(userId)));
+      const equity = await deps.equity(userId);
+      const before = await deps.governor.view(userId, equity);
+      const after = await deps.governor.resume(userId, equity);
+      await deps.audit?.record({
+        userId,
+        scope: 'account',
+        action: 'risk.resume',
+        target: 'account',
+        oldValue: stateOf(before),
+        newValue: stateOf(after),
+      });
+      return riskJson(after);
     },
   );
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { StrategyRegimeStats } from '../../agents/research.js';
 import type { Selection } from '../../agents/strategy-selection.js';
 import { REGIMES } from '../../domain/regime.js';
+import type { AuditTrail } from '../../services/audit-trail.js';
 import { type EnableMap, EnableMapSchema, enableMapFromJson, enableMapToJson } from '../../strategies/enable-map.js';
 import { STRATEGIES, type StrategyName } from '../../strategies/registry.js';
 import { RISK_SPACE, type SearchSpace, STRATEGY_SPACES, spaceJson } from '../../strategies/search-space.js';
@@ -20,6 +21,8 @@ export interface StrategiesRouteDeps {
   /** The symbols on the user's list: whose live selection the user may see (operators see all). */
   readonly userSymbols: (userId: number) => Promise<readonly string[]>;
   readonly performance?: () => readonly StrategyRegimeStats[];
+  /** Replacements of the enable map are written down here (a shared change: operators read it). */
+  readonly audit?: AuditTrail;
 }
 
 const EnableMapOut = EnableMapSchema.meta({ id: 'EnableMap' });
@@ -163,7 +166,16 @@ export function registerStrategyRoutes(app: ApiApp, deps: StrategiesRouteDeps): 
     },
     async (request) => {
       const map = enableMapFromJson(request.body, 'enable map');
+      const before = enableMapToJson(deps.enableMap.current());
       deps.enableMap.replace(map);
+      await deps.audit?.record({
+        userId: userIdOf(request),
+        scope: 'shared',
+        action: 'enable_map.replace',
+        target: 'enable-map',
+        oldValue: before,
+        newValue: enableMapToJson(map),
+      });
       return enableMapToJson(map);
     },
   );

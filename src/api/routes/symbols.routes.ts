@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { iso } from '../../engine/cycle-response.js';
+import type { AuditTrail } from '../../services/audit-trail.js';
 import type { SymbolService } from '../../services/symbol-service.js';
 import type { StoredSymbol } from '../../store/symbol.repository.js';
 import type { ApiApp } from '../app-types.js';
@@ -19,8 +20,16 @@ export function symbolJson(s: StoredSymbol): z.infer<typeof WatchedSymbol> {
   };
 }
 
+/** What the audit trail keeps of a symbol: what it is and where it trades, not its row id. */
+const auditView = (s: z.infer<typeof WatchedSymbol>) => ({
+  symbol: s.symbol,
+  venue: s.venue,
+  asset_type: s.asset_type,
+  interval: s.interval,
+});
+
 /** The user's watch-list across venues. Another user's symbol answers 404 like one that never existed. */
-export function registerSymbolRoutes(app: ApiApp, symbols: SymbolService): void {
+export function registerSymbolRoutes(app: ApiApp, symbols: SymbolService, audit?: AuditTrail): void {
   const tags = ['symbols'];
   app.get(
     '/api/symbols',
@@ -50,7 +59,19 @@ export function registerSymbolRoutes(app: ApiApp, symbols: SymbolService): void 
         response: { 201: WatchedSymbol, 401: ErrorBody, 404: ErrorBody, 409: ErrorBody, 422: ErrorBody, 502: ErrorBody, 503: ErrorBody },
       },
     },
-    async (request, reply) => reply.status(201).send(symbolJson((await symbols.add(userIdOf(request), request.body)).symbol)),
+    async (request, reply) => {
+      const userId = userIdOf(request);
+      const added = symbolJson((await symbols.add(userId, request.body)).symbol);
+      await audit?.record({
+        userId,
+        scope: 'account',
+        action: 'symbol.add',
+        target: added.symbol,
+        oldValue: null,
+        newValue: auditView(added),
+      });
+      return reply.status(201).send(added);
+    },
   );
 
   app.get(
@@ -81,7 +102,17 @@ export function registerSymbolRoutes(app: ApiApp, symbols: SymbolService): void 
       },
     },
     async (request, reply) => {
-      await symbols.remove(userIdOf(request), request.params.id);
+      const userId = userIdOf(request);
+      const before = symbolJson(await symbols.get(userId, request.params.id));
+      await symbols.remove(userId, request.params.id);
+      await audit?.record({
+        userId,
+        scope: 'account',
+        action: 'symbol.remove',
+        target: before.symbol,
+        oldValue: auditView(before),
+        newValue: null,
+      });
       return reply.status(204).send(null);
     },
   );

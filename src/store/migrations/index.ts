@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration, type SqlDialect } from './0001-initial.js';
 import { positionEntriesMigration } from './0002-position-entries.js';
 import { accountsMigration } from './0003-accounts.js';
+import { auditMigration } from './0004-audit.js';
 
 export type { SqlDialect } from './0001-initial.js';
 
@@ -16,6 +17,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
         '0001-initial': initialMigration(dialect),
         '0002-position-entries': positionEntriesMigration,
         '0003-accounts': accountsMigration(),
+        '0004-audit': auditMigration(dialect),
       };
     },
   };

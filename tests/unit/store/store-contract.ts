@@ -812,6 +812,75 @@ export function storeContract(target: () => StoreTarget): void {
     });
   });
 
+  describe('audit', () => {
+    it("records changes with old and new values; a user reads only their own account's, an operator also the shared ones", async () => {
+      const alice = await newUser();
+      const bob = await newUser();
+      const symbol = { symbol: 'BTCUSDT', venue: 'binance' };
+      const added = await store.audit.record({
+        userId: alice,
+        scope: 'account',
+        action: 'symbol.add',
+        target: 'BTCUSDT',
+        oldValue: null,
+        newValue: symbol,
+        createdAt: 100,
+      });
+      await store.audit.record({
+        userId: alice,
+        scope: 'account',
+        action: 'symbol.remove',
+        target: 'BTCUSDT',
+        oldValue: symbol,
+        newValue: null,
+        createdAt: 200,
+      });
+      const map = unique('map');
+      await store.audit.record({
+        userId: bob,
+        scope: 'shared',
+        action: 'enable_map.replace',
+        target: map,
+        oldValue: { cooldown_bars: 3 },
+        newValue: { cooldown_bars: 0 },
+        createdAt: 150,
+      });
+      await store.audit.record({
+        userId: bob,
+        scope: 'account',
+        action: 'risk.halt',
+        target: 'account',
+        oldValue: 'ACTIVE',
+        newValue: 'HALTED',
+        createdAt: 300,
+      });
+
+      const mine = await store.audit.list({ userId: alice, includeShared: false, limit: 10 });
+      expect(mine.map((e) => [e.action, e.createdAt])).toEqual([
+        ['symbol.remove', 200],
+        ['symbol.add', 100],
+      ]);
+      const aliceName = (await store.users.byId(alice))?.username;
+      expect(mine[1]).toEqual({
+        id: added,
+        userId: alice,
+        username: aliceName,
+        scope: 'account',
+        action: 'symbol.add',
+        target: 'BTCUSDT',
+        oldValue: null,
+        newValue: symbol,
+        createdAt: 100,
+      });
+      // Another user's shared change is an operator's to read, and its account changes nobody else's.
+      const asOperator = await store.audit.list({ userId: alice, includeShared: true, limit: 100 });
+      expect(asOperator.filter((e) => e.userId === bob).map((e) => e.target)).toEqual([map]);
+      expect(asOperator.find((e) => e.target === map)).toMatchObject({ oldValue: { cooldown_bars: 3 }, newValue: { cooldown_bars: 0 } });
+      expect((await store.audit.list({ userId: bob, includeShared: false, limit: 10 })).map((e) => e.newValue)).toEqual(['HALTED']);
+      expect(await store.audit.list({ userId: alice, includeShared: false, limit: 1 })).toHaveLength(1);
+    });
+  });
+
   describe('maintenance', () => {
     it('health reports ok with a latency; vacuum runs', async () => {
       const health = await store.health();
