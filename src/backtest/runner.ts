@@ -41,6 +41,11 @@ export interface BacktestSpec {
   /** Keep every cycle record (messages included) in the store: for parity tests and cycle inspection. */
   readonly keepRecords?: boolean;
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Called with the equity curve so far after every candle time that ran cycles. It may throw to end the run
+   * early (a research trial pruned as hopeless, a cancelled campaign); the error propagates to the caller.
+   */
+  readonly onBar?: (equity: readonly EquityRow[]) => void;
 }
 
 export interface BacktestResult {
@@ -138,6 +143,7 @@ export async function runBacktest(spec: BacktestSpec): Promise<BacktestResult> {
         const point = store.equity[store.equity.length - 1];
         if (equity.length > 0 && equity[equity.length - 1].time === now) equity[equity.length - 1] = point;
         else equity.push(point);
+        spec.onBar?.(equity);
       }
     }
     done++;

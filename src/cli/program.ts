@@ -6,6 +6,7 @@ import { registerDataCommands } from './commands/data.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerReportCommands } from './commands/report.js';
+import { registerResearchCommands } from './commands/research.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerUserCommands } from './commands/user.js';
 import { registerWorkerCommand } from './commands/worker.js';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerDemoCommand(program);
   registerScanCommand(program);
   registerBacktestCommands(program);
+  registerResearchCommands(program);
   registerReportCommands(program);
   registerDataCommands(program);
   registerDbCommands(program);

@@ -11,7 +11,16 @@ const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
  * @throws ConclaveError VALIDATION_ERROR naming the field when the id is not a plain name.
  */
 export function runDir(reportsDir: string, id: string, field = 'run'): string {
-  const name = id.startsWith('run_') ? id.slice('run_'.length) : id;
+  return reportDir(reportsDir, 'run_', id, field);
+}
+
+/** The directory `research_<id>` of a research campaign, under the same guard as runDir. @throws as runDir */
+export function researchDir(reportsDir: string, id: string, field = 'id'): string {
+  return reportDir(reportsDir, 'research_', id, field);
+}
+
+function reportDir(reportsDir: string, prefix: string, id: string, field: string): string {
+  const name = id.startsWith(prefix) ? id.slice(prefix.length) : id;
   if (!RUN_ID.test(name)) {
     throw new ConclaveError(
       'VALIDATION_ERROR',
@@ -20,7 +29,7 @@ export function runDir(reportsDir: string, id: string, field = 'run'): string {
     );
   }
   const root = resolve(reportsDir);
-  const dir = resolve(root, `run_${name}`);
+  const dir = resolve(root, `${prefix}${name}`);
   const rel = relative(root, dir);
   // Belt and braces: the pattern already excludes separators, but the containment is the rule itself.
   if (rel.startsWith('..') || isAbsolute(rel) || rel.includes('/') || rel.includes('\\')) {

@@ -137,6 +137,7 @@ describe('every command rejects unknown options and extra arguments', () => {
     gate: ['-d', btc, '-c', 'breakout'],
     'data download': ['--symbol', 'BTCUSDT', '--interval', '1h', '--from', '2022-01-01'],
     'user delete': ['--yes'],
+    'research run': ['-d', btc, '-s', 'sma-cross'],
   };
   it.each(all.filter((c) => c.cmd.commands.length === 0).map((c) => [c.path.join(' '), c.path]))('%s', async (name, path) => {
     const args = [...(path as string[]), ...(required[name as string] ?? [])];

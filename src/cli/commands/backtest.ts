@@ -20,7 +20,7 @@ import { VERSION } from '../../version.js';
 import { cliContext, progressBar } from '../context.js';
 import { registerCliRun } from '../register-run.js';
 
-interface CommonOpts {
+export interface CommonOpts {
   data: string[];
   fee?: string;
   slippage?: string;
@@ -63,7 +63,7 @@ interface Bounds {
  * A numeric flag, or `fallback` when absent.
  * @throws ConclaveError VALIDATION_ERROR naming the flag, the accepted range and what was given.
  */
-function num(name: string, value: string | undefined, fallback: number, b: Bounds = {}): number {
+export function num(name: string, value: string | undefined, fallback: number, b: Bounds = {}): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   const low = b.min === undefined || (b.above ? n > b.min : n >= b.min);
@@ -104,7 +104,7 @@ function period(o: Pick<CommonOpts, 'from' | 'to'>): { from?: number; to?: numbe
  * validated like the setting it names.
  * @throws ConclaveError VALIDATION_ERROR for a malformed --set, an unknown setting or a bad value.
  */
-function runConfig(o: CommonOpts & { protocol?: string }, c: AppConfig): AppConfig {
+export function runConfig(o: CommonOpts & { protocol?: string }, c: AppConfig): AppConfig {
   const overrides: Record<string, string> = {};
   for (const pair of o.set ?? []) {
     const eq = pair.indexOf('=');

@@ -95,3 +95,12 @@ describe('median pruner', () => {
     expect(p.shouldPrune(1, -5)).toBe(false);
   });
 });
+
+describe('quartile pruner (campaigns)', () => {
+  it('prunes only below the lower quartile (by hand: 1,2,3,4,5 -> q25 = 2)', () => {
+    const p = new MedianPruner(5, 0.25);
+    for (const v of [1, 2, 3, 4, 5]) p.record(new Map([[0, v]]));
+    expect(p.shouldPrune(0, 1.99)).toBe(true);
+    expect(p.shouldPrune(0, 2)).toBe(false);
+  });
+});
