@@ -3,6 +3,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { INTERVALS } from './domain/candle.js';
 import { ConclaveError } from './domain/errors.js';
+import { REGIMES } from './domain/regime.js';
 
 /**
  * The one reader of process.env. Every setting has a description, a default and bounds; cross-field
@@ -425,6 +426,24 @@ export const CONFIG_FIELDS = {
     schema: z.coerce.number().min(0).max(1),
     default: '0.5',
     doc: 'Research verdict: the probability of backtest overfitting (CSCV) must stay below this.',
+  },
+  RESEARCH_CHALLENGER_DAYS: {
+    schema: z.coerce.number().positive().max(365),
+    default: '14',
+    doc: 'Champion/challenger: days a PASSED candidate paper-trades in shadow (by the trading clock, so a replay counts recorded time) before it is promoted or retired.',
+  },
+  RESEARCH_PROMOTE_REGIMES: {
+    schema: z
+      .string()
+      .transform((v) =>
+        v
+          .split(',')
+          .map((x) => x.trim())
+          .filter((x) => x.length > 0),
+      )
+      .pipe(z.array(z.enum(REGIMES)).min(1).max(REGIMES.length)),
+    default: 'BULL,BEAR,RANGE',
+    doc: 'Champion/challenger: regimes of the enable map a promoted strategy is switched on in (comma-separated), with its researched parameters.',
   },
 } as const;
 

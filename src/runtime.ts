@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Agent } from './agents/base.js';
 import { CONSENSUS_AGENT } from './agents/consensus.js';
 import { LLMDecisionAgent } from './agents/llm-decision-agent.js';
@@ -19,6 +20,7 @@ import { ReplaySource } from './market/replay-source.js';
 import { resolveSymbol } from './market/symbols.js';
 import type { TradingModel } from './ml/model.js';
 import { loadOrTrain } from './ml/model-loader.js';
+import { ChallengerDesk } from './research/challengers.js';
 import { llmFromConfig } from './scanner/factory.js';
 import { venueRouterAround } from './services/venue-reader.js';
 import { loadPrompts } from './startup/prompts.js';
@@ -68,6 +70,8 @@ export interface Runtime {
   readonly startedAt: number;
   /** Per-venue feed state for the dashboard's indicator (GET /api/feeds, `feed` on /ws). */
   readonly feeds: FeedBoard;
+  /** Research challengers shadow-trading beside the house account (embedded mode: they follow this engine's cycles). */
+  readonly challengers: ChallengerDesk;
   health(): Promise<HealthReport>;
   close(): Promise<void>;
 }
@@ -156,6 +160,18 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
     });
     const { engine, broker, books, registry, services: trading } = kernel;
     log.info({ protocol: engine.protocolName, fill_timing: kernel.fillTiming }, 'kernel ready');
+    const challengers = new ChallengerDesk({
+      config,
+      clock,
+      source,
+      recording: replay,
+      model: () => holder.current,
+      enableMap: trading.enableMap,
+      promotionsPath: join(config.REPORTS_DIR, 'promotions.jsonl'),
+      warn: (message, fields) => log.warn(fields, message),
+    });
+    engine.onCycle(challengers.onChampionCycle);
+    challengers.onEvent((e) => log.info({ event: e.type, ...e.payload }, `research: ${e.type}`));
     metrics.attach(engine);
     const cryptoVenue = config.MARKET_SOURCE === 'bybit' ? 'bybit' : 'binance';
     const market = new MarketService(
@@ -221,6 +237,7 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
       metrics,
       startedAt,
       feeds,
+      challengers,
       health,
       close: () => store.close(),
     };

@@ -171,6 +171,8 @@ export async function embeddedMonitoring(runtime: Runtime, options: { stepTimer?
   const step = async (): Promise<boolean> => {
     if (!replay.advance()) return false;
     await scheduler.tick(replay.now());
+    // Challengers shadow the cycle just run: the recording moves on only after they saw the same candle.
+    await runtime.challengers.idle();
     return true;
   };
   if (options.stepTimer === false) return { control: scheduler, close: () => scheduler.close(), step };

@@ -35,6 +35,26 @@ export interface MessagePayloads {
   TradingHalted: { readonly reasonCode: HaltCode; readonly reason: string };
   Heartbeat: { readonly agent: string; readonly status: string; readonly details?: Record<string, unknown> };
   AgentError: { readonly agent: string; readonly code: ErrorCode; readonly message: string };
+  /** A research candidate with a PASSED verdict was handed to champion/challenger. */
+  CandidateProposed: {
+    readonly challengerId: string;
+    readonly campaignId: string;
+    readonly strategy: string;
+    readonly params: Readonly<Record<string, number | string | boolean>>;
+  };
+  /** The candidate now paper-trades in shadow on its own account until `until` (clock ms). */
+  ChallengerStarted: { readonly challengerId: string; readonly strategy: string; readonly accountId: number; readonly until: number };
+  /** The challenger beat the champion inside its Monte Carlo band: the enable map now runs it. */
+  StrategyPromoted: {
+    readonly challengerId: string;
+    readonly strategy: string;
+    readonly params: Readonly<Record<string, number>>;
+    readonly regimes: readonly string[];
+    readonly shadowReturn: number;
+    readonly championReturn: number;
+  };
+  /** The challenger was not promoted; `reason` says which condition failed, with the figures. */
+  StrategyRetired: { readonly challengerId: string; readonly strategy: string; readonly reason: string };
 }
 
 export type MessageType = keyof MessagePayloads;

@@ -2,13 +2,18 @@ import { parse, stringify } from 'yaml';
 import { z } from 'zod';
 import { ConclaveError } from '../domain/errors.js';
 import { REGIMES, type Regime } from '../domain/regime.js';
-import { STRATEGY_NAMES, type StrategyName } from './registry.js';
+import { checkStrategyParams, STRATEGY_NAMES, type StrategyName } from './registry.js';
 
 /** Which strategies run in each regime, and how long a strategy stays put after it was switched. */
 export interface EnableMap {
   /** Bars (of the cycle's interval) a strategy must wait after being switched on or off before it can switch again. */
   readonly cooldownBars: number;
   readonly regimes: Readonly<Record<Regime, readonly StrategyName[]>>;
+  /**
+   * Parameters a strategy runs with instead of its defaults (set by a research promotion, or by hand); the brain
+   * rebuilds a strategy from the next cycle on when its entry changes.
+   */
+  readonly params?: Readonly<Partial<Record<StrategyName, Readonly<Record<string, number>>>>>;
 }
 
 const strategyName = z.enum(STRATEGY_NAMES);
@@ -22,6 +27,7 @@ export const EnableMapSchema = z
         z.ZodArray<typeof strategyName>
       >,
     ),
+    strategy_params: z.partialRecord(strategyName, z.record(z.string().max(64), z.number())).optional(),
   })
   .strict();
 
@@ -51,13 +57,29 @@ export function enableMapFromJson(value: unknown, source = 'enable map'): Enable
     throw new ConclaveError('VALIDATION_ERROR', `${source}: ${field || 'document'}: ${issue.message}`, { field });
   }
   const regimes = Object.fromEntries(REGIMES.map((r) => [r, [...new Set(parsed.data.regimes[r])]])) as Record<Regime, StrategyName[]>;
-  return { cooldownBars: parsed.data.cooldown_bars, regimes };
+  const params = parsed.data.strategy_params;
+  if (params) {
+    for (const [name, p] of Object.entries(params)) {
+      try {
+        checkStrategyParams(name as StrategyName, p ?? {});
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new ConclaveError('VALIDATION_ERROR', `${source}: strategy_params.${name}: ${message}`, { field: `strategy_params.${name}` });
+      }
+    }
+  }
+  return params && Object.keys(params).length > 0
+    ? { cooldownBars: parsed.data.cooldown_bars, regimes, params: params as EnableMap['params'] }
+    : { cooldownBars: parsed.data.cooldown_bars, regimes };
 }
 
 export function enableMapToJson(map: EnableMap): EnableMapJson {
   return {
     cooldown_bars: map.cooldownBars,
     regimes: Object.fromEntries(REGIMES.map((r) => [r, [...map.regimes[r]]])) as EnableMapJson['regimes'],
+    ...(map.params && Object.keys(map.params).length > 0
+      ? { strategy_params: Object.fromEntries(Object.entries(map.params).map(([k, v]) => [k, { ...v }])) }
+      : {}),
   };
 }
 

@@ -17,6 +17,7 @@ import type { RiskSizingConfig } from '../../risk/position-sizing.js';
 import type { RiskRule } from '../../risk/rules.js';
 import type { AtrStopConfig } from '../../risk/stops.js';
 import type { EnableMap } from '../../strategies/enable-map.js';
+import { ParamsFollowingStrategy } from '../../strategies/params-following.js';
 import { createStrategy, STRATEGY_NAMES, type StrategyName } from '../../strategies/registry.js';
 import type { Strategy } from '../../strategies/strategy.js';
 import type { AgentRegistry } from '../agent-registry.js';
@@ -91,7 +92,17 @@ export function buildStrategies(
  * Decision -> RiskManager -> Execution; Brain -> Monitor (heartbeats).
  */
 export function brainProtocol(deps: BrainDeps): BrainProtocol {
-  const strategies = buildStrategies(deps);
+  // The enable map's strategy_params (a research promotion) replace a strategy's parameters from the next cycle.
+  const strategies = new Map<string, Strategy>(
+    [...buildStrategies(deps)].map(([name, built]) => [
+      name,
+      new ParamsFollowingStrategy(
+        built,
+        () => deps.enableMap().params?.[name as StrategyName],
+        (params) => buildStrategies({ ...deps, strategyParams: { ...deps.strategyParams, [name]: params } }, [name]).get(name)!,
+      ),
+    ]),
+  );
   const regime = new RegimeAgent({ ...deps.regime, next: AGENTS.strategySelection });
   const selection = new StrategySelectionAgent({ enableMap: deps.enableMap, next: AGENTS.brain });
   const research = new ResearchAgent();
