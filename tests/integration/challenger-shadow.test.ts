@@ -170,11 +170,11 @@ describe('champion / challenger under npm start', () => {
     expect(withCh.cycles.every((o) => o.userId === LOCAL_USER_ID)).toBe(true);
 
     // Until the promotion the champion's orders, fills and equity are exactly those of the run without challengers.
-    const before = (r: Run) => r.cycles.filter((o) => o.snapshot.candleTime <= promotedAt);
-    expect(before(withCh).length).toBeGreaterThan(300);
-    expect(orders(before(withCh))).toEqual(orders(before(without)));
-    expect(orders(before(without)).length).toBeGreaterThan(50);
-    expect(before(withCh).map((o) => o.portfolio.equity)).toEqual(before(without).map((o) => o.portfolio.equity));
+    const untilPromotion = (r: Run) => r.cycles.filter((o) => o.snapshot.candleTime <= promotedAt);
+    expect(untilPromotion(withCh).length).toBeGreaterThan(300);
+    expect(orders(untilPromotion(withCh))).toEqual(orders(untilPromotion(without)));
+    expect(orders(untilPromotion(without)).length).toBeGreaterThan(50);
+    expect(untilPromotion(withCh).map((o) => o.portfolio.equity)).toEqual(untilPromotion(without).map((o) => o.portfolio.equity));
 
     // The promotion: the enable map (file too) runs sma-cross 5/30, promotions.jsonl has the line.
     expect(withCh.enableMap).toMatch(/sma-cross/);
