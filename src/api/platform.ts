@@ -2,6 +2,7 @@ import { AuthService } from '../auth/auth-service.js';
 import { signingSecret } from '../auth/signing-secret.js';
 import { TokenService } from '../auth/token-service.js';
 import type { AppConfig } from '../config.js';
+import { isConclaveError } from '../domain/errors.js';
 import type { AgentRegistry } from '../engine/agent-registry.js';
 import type { Clock } from '../engine/clock.js';
 import type { MonitoringControl } from '../engine/monitoring.js';
@@ -16,15 +17,16 @@ import type { MarketReader, SymbolResolver } from '../services/ports.js';
 import { SymbolService } from '../services/symbol-service.js';
 import type { Store } from '../store/db.js';
 import type { ApiApp } from './app-types.js';
-import { installAuthGate } from './auth-plugin.js';
+import { bearerToken, installAuthGate } from './auth-plugin.js';
 import { agentJson, monitoringJson, registerAgentRoutes } from './routes/agents.routes.js';
 import { registerAuthRoutes } from './routes/auth.routes.js';
 import { registerDecisionRoutes } from './routes/decisions.routes.js';
 import { registerMarketDataRoutes } from './routes/market-data.routes.js';
 import { registerModelRoutes } from './routes/model.routes.js';
 import { registerSymbolRoutes } from './routes/symbols.routes.js';
+import { userIdOf } from './user.js';
 import { registerWebSocket } from './ws.js';
-import { LiveHub, marketHaltMessage } from './ws-hub.js';
+import { type AccessCheck, LiveHub, marketHaltMessage } from './ws-hub.js';
 
 /** What the platform API (auth, symbols, market data, decisions, agents, /ws) is built from; wired in server.ts. */
 export interface PlatformDeps {
@@ -128,14 +130,38 @@ export function createPlatform(deps: PlatformDeps): Platform {
         registerModelRoutes(app, deps.model);
         registerAgentRoutes(app, agents, onMonitoringChange);
       },
-      (app) => registerWebSocket(app, hub, (s) => resolve(s).symbol),
+      (app) =>
+        registerWebSocket(
+          app,
+          hub,
+          (s) => resolve(s).symbol,
+          (request) => {
+            // The gate accepted this token a moment ago; without one (the local user on loopback) there is nothing to revoke.
+            const token = bearerToken(request, '/ws');
+            return token ? accessCheck(auth, token, userIdOf(request)) : undefined;
+          },
+        ),
     ],
     hub,
     tokens,
     close: () => {
       unsubscribe();
       stopHalts?.();
+      hub.close();
     },
+  };
+}
+
+/** A live socket's token, checked again as on every request: null while good, else the reason it is not. */
+function accessCheck(auth: AuthService, token: string, userId: number): AccessCheck {
+  return async () => {
+    try {
+      const caller = await auth.authenticate(token);
+      return caller.userId === userId ? null : 'token: names another user';
+    } catch (error) {
+      if (isConclaveError(error, 'UNAUTHORIZED')) return error.message;
+      throw error;
+    }
   };
 }
 

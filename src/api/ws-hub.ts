@@ -7,9 +7,20 @@ export interface LiveSocket {
   /** Bytes queued in user space and not yet handed to the kernel. */
   readonly bufferedAmount: number;
   send(data: string): void;
+  /** Closes with a WebSocket close code and reason (the `ws` package's signature). */
+  close(code?: number, reason?: string): void;
 }
 
 const OPEN = 1;
+
+/** The close code of a socket whose access token stopped being valid (an application code, 4000-4999). */
+export const WS_CLOSE_UNAUTHORIZED = 4401;
+
+/**
+ * Re-checks a client's access token against the user table: null while it is still good, else why it is not
+ * (user deleted, tokens revoked, token expired). A throw (store unavailable) withholds messages without closing.
+ */
+export type AccessCheck = () => Promise<string | null>;
 
 /** Every message the server sends on /ws: `{type, seq, ts, data}`; `seq` counts messages sent to this client. */
 export type LiveMessageType =
@@ -38,6 +49,11 @@ export interface HubOptions {
   /** A client whose unsent bytes exceed this loses new messages until it catches up (default 1 MiB). */
   readonly maxBufferedBytes?: number;
   readonly now: () => number;
+  /**
+   * How often every token-authenticated client is re-checked even when nothing is sent to it, ms (default
+   * 30,000; 0 = only before each send).
+   */
+  readonly recheckMs?: number;
 }
 
 interface Client {
@@ -47,6 +63,11 @@ interface Client {
   symbols: Set<string> | null;
   seq: number;
   dropped: number;
+  /** Absent for clients that connected without a token (the local user on loopback: it cannot be deleted). */
+  readonly check?: AccessCheck;
+  /** Sends to a checked client wait for its check and go out in order. */
+  chain: Promise<void>;
+  closed: boolean;
 }
 
 /**
@@ -60,61 +81,130 @@ export class LiveHub {
   private droppedTotal = 0;
   private readonly droppedByUser = new Map<number, number>();
   private readonly maxBuffered: number;
+  private readonly sweep: NodeJS.Timeout | null;
 
   constructor(private readonly options: HubOptions) {
     this.maxBuffered = options.maxBufferedBytes ?? 1024 * 1024;
+    const every = options.recheckMs ?? 30_000;
+    this.sweep = every > 0 ? setInterval(() => this.recheckAll(), every) : null;
+    this.sweep?.unref();
   }
 
-  /** Registers a socket; returns its handle for subscribe/unsubscribe/remove. */
-  add(socket: LiveSocket, userId: number): Client {
-    const client: Client = { socket, userId, symbols: null, seq: 0, dropped: 0 };
+  /**
+   * Registers a socket; returns its handle for subscribe/unsubscribe/remove. With `check`, every later message
+   * to it waits for the check, and a failed check closes it (WS_CLOSE_UNAUTHORIZED) instead of sending: a
+   * deleted user's or revoked token's socket gets nothing more.
+   */
+  add(socket: LiveSocket, userId: number, check?: AccessCheck): Client {
+    const client: Client = { socket, userId, symbols: null, seq: 0, dropped: 0, check, chain: Promise.resolve(), closed: false };
     this.clients.add(client);
+    // The upgrade request was authenticated a moment ago.
     this.sendTo(client, { type: 'hello', data: { user_id: userId, symbols: null } });
     return client;
   }
 
   remove(client: Client): void {
+    client.closed = true;
     this.clients.delete(client);
+  }
+
+  /** Stops the periodic re-check (server shutdown). */
+  close(): void {
+    if (this.sweep) clearInterval(this.sweep);
+  }
+
+  /** Re-checks every token-authenticated client now; resolves when all checks are done. */
+  async recheckAll(): Promise<void> {
+    await Promise.all([...this.clients].filter((c) => c.check).map((c) => this.deliver(c, [])));
   }
 
   /** Restricts the client to `symbols` (added to any earlier subscription). */
   subscribe(client: Client, symbols: readonly string[]): void {
     client.symbols ??= new Set();
     for (const s of symbols) client.symbols.add(s);
-    this.sendTo(client, { type: 'subscribed', data: { symbols: [...client.symbols] } });
+    this.deliver(client, [{ type: 'subscribed', data: { symbols: [...client.symbols] } }]);
   }
 
   /** Removes symbols; with none given, goes back to every symbol. */
   unsubscribe(client: Client, symbols?: readonly string[]): void {
     if (!symbols || symbols.length === 0) client.symbols = null;
     else for (const s of symbols) client.symbols?.delete(s);
-    this.sendTo(client, { type: 'subscribed', data: { symbols: client.symbols ? [...client.symbols] : null } });
+    this.deliver(client, [{ type: 'subscribed', data: { symbols: client.symbols ? [...client.symbols] : null } }]);
   }
 
   reply(client: Client, message: LiveMessage): void {
-    this.sendTo(client, message);
+    this.deliver(client, [message]);
   }
 
-  /** The messages of one saved cycle, in order: cycle, decision, each fill, equity point, agent status. */
+  /** The messages of one saved cycle, in order: cycle, decision, each fill, equity point, agent status (one check per client). */
   publishCycle(outcome: CycleOutcome, agents: unknown): void {
-    for (const message of cycleMessages(outcome, agents)) this.publish(outcome.userId, message);
+    this.publishAll(outcome.userId, cycleMessages(outcome, agents));
   }
 
   /** Sends to every client of `userId` subscribed to the message's symbol. */
   publish(userId: number, message: LiveMessage): void {
-    for (const client of this.clients) {
-      if (client.userId !== userId) continue;
-      if (message.symbol !== undefined && client.symbols !== null && !client.symbols.has(message.symbol)) continue;
-      this.sendTo(client, message);
-    }
+    this.publishAll(userId, [message]);
   }
 
   /** Sends to every client of every user subscribed to the message's symbol (market events are not per user). */
   broadcast(message: LiveMessage): void {
     for (const client of this.clients) {
-      if (message.symbol !== undefined && client.symbols !== null && !client.symbols.has(message.symbol)) continue;
-      this.sendTo(client, message);
+      if (wants(client, message)) this.deliver(client, [message]);
     }
+  }
+
+  private publishAll(userId: number, messages: readonly LiveMessage[]): void {
+    for (const client of this.clients) {
+      if (client.userId !== userId) continue;
+      const mine = messages.filter((m) => wants(client, m));
+      if (mine.length > 0) this.deliver(client, mine);
+    }
+  }
+
+  /**
+   * A client without a check gets the messages at once; a checked one after its check, in order with
+   * everything sent to it before. Returns when they are sent (or withheld).
+   */
+  private deliver(client: Client, messages: readonly LiveMessage[]): Promise<void> {
+    const check = client.check;
+    if (!check) {
+      for (const m of messages) this.sendTo(client, m);
+      return Promise.resolve();
+    }
+    client.chain = client.chain.then(async () => {
+      if (client.closed) return;
+      let problem: string | null;
+      try {
+        problem = await check();
+      } catch {
+        // The user table did not answer: withhold (counted as dropped) rather than send unchecked or disconnect.
+        this.countDropped(client, messages.length);
+        return;
+      }
+      if (problem !== null) {
+        this.revoke(client, problem);
+        return;
+      }
+      for (const m of messages) this.sendTo(client, m);
+    });
+    return client.chain;
+  }
+
+  private revoke(client: Client, problem: string): void {
+    this.remove(client);
+    try {
+      // A close reason is at most 123 bytes.
+      client.socket.close(WS_CLOSE_UNAUTHORIZED, Buffer.from(problem).subarray(0, 120).toString());
+    } catch {
+      // Already closing.
+    }
+  }
+
+  private countDropped(client: Client, n: number): void {
+    if (n === 0) return;
+    client.dropped += n;
+    this.droppedTotal += n;
+    this.droppedByUser.set(client.userId, (this.droppedByUser.get(client.userId) ?? 0) + n);
   }
 
   /** Connected clients and messages dropped since start: of `userId`'s clients only when given, else of all. */
@@ -127,9 +217,7 @@ export class LiveHub {
   private sendTo(client: Client, message: LiveMessage): void {
     if (client.socket.readyState !== OPEN) return;
     if (client.socket.bufferedAmount > this.maxBuffered) {
-      client.dropped += 1;
-      this.droppedTotal += 1;
-      this.droppedByUser.set(client.userId, (this.droppedByUser.get(client.userId) ?? 0) + 1);
+      this.countDropped(client, 1);
       return;
     }
     client.seq += 1;
@@ -147,6 +235,10 @@ export class LiveHub {
       this.clients.delete(client);
     }
   }
+}
+
+function wants(client: Client, message: LiveMessage): boolean {
+  return message.symbol === undefined || client.symbols === null || client.symbols.has(message.symbol);
 }
 
 /** Snake_case JSON of a cycle's events, as documented in the OpenAPI description of /ws. */

@@ -1,8 +1,9 @@
 import websocket from '@fastify/websocket';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { ApiApp } from './app-types.js';
 import { userIdOf } from './user.js';
-import type { LiveHub, LiveSocket } from './ws-hub.js';
+import { type AccessCheck, type LiveHub, type LiveSocket, WS_CLOSE_UNAUTHORIZED } from './ws-hub.js';
 
 /** What a client may send on /ws. */
 const ClientMessage = z.discriminatedUnion('type', [
@@ -34,10 +35,16 @@ export const WS_DESCRIPTION = [
   '`market_halt` {venue, symbol, halted, reason, price, reference, message, time} (to every user: the price-jump guard halted a symbol on a venue, or a sane price lifted the halt), `feed` {venue, state, last_candle_time, consecutive_failures, last_error_code} (to every user: the feed of a venue changed state, see GET /api/feeds),',
   '`backtest.progress` and `backtest.finished` {id, status, progress} (your runs started with POST /api/backtests), `error` {code, message}, `pong`.',
   'Client messages: `{"type":"subscribe","symbols":["BTCUSDT"]}` (only those symbols from then on), `{"type":"unsubscribe","symbols":[...]}` (none: every symbol again), `{"type":"ping"}`.',
+  `A socket opened with a token is re-checked against the user table before every message and every 30 s: once its user is deleted, its tokens are revoked or the token expires, it gets nothing more and is closed with code ${WS_CLOSE_UNAUTHORIZED} and the reason (e.g. \`token: user 7 no longer exists\`); reconnect with a fresh token.`,
 ].join(' ');
 
 /** Registers @fastify/websocket and `/ws`; the auth hook has already set request.userId on the upgrade request. */
-export async function registerWebSocket(app: ApiApp, hub: LiveHub, normalise: (symbol: string) => string): Promise<void> {
+export async function registerWebSocket(
+  app: ApiApp,
+  hub: LiveHub,
+  normalise: (symbol: string) => string,
+  accessCheck?: (request: FastifyRequest) => AccessCheck | undefined,
+): Promise<void> {
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   // @fastify/websocket hides /ws from OpenAPI; this route documents it and exposes the drop counter.
   app.get(
@@ -56,7 +63,7 @@ export async function registerWebSocket(app: ApiApp, hub: LiveHub, normalise: (s
   );
   app.get('/ws', { websocket: true, config: { access: 'user' } }, (socket, request) => {
     const ws = socket as unknown as WsSocket;
-    const client = hub.add(ws, userIdOf(request));
+    const client = hub.add(ws, userIdOf(request), accessCheck?.(request));
     ws.on('message', (raw) => {
       let parsed: z.infer<typeof ClientMessage>;
       try {

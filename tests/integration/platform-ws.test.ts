@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { WS_CLOSE_UNAUTHORIZED } from '../../src/api/ws-hub.js';
 import { startFakeBinance } from '../fakes/fake-binance.js';
 import type { RunningFake } from '../fakes/fake-server.js';
 import { type PlatformServer, startPlatformServer } from '../helpers/platform-server.js';
@@ -20,7 +21,11 @@ class Client {
   readonly messages: Received[] = [];
   private waiters: Array<{ type: string; after: number; resolve: (m: Received) => void }> = [];
 
+  /** The close code and reason the server sent. */
+  readonly closed: Promise<{ code: number; reason: string }>;
+
   constructor(readonly ws: WebSocket) {
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
     ws.on('message', (raw) => {
       const m = JSON.parse(raw.toString()) as Received;
       this.messages.push(m);
@@ -175,6 +180,39 @@ describe('WebSocket /ws through the real server', () => {
     expect((await alice.next('error', before)).data.code).toBe('UNKNOWN_SYMBOL');
     await alice.barrier();
     alice.ws.close();
+  });
+
+  // Issue 11: an open socket of a user who is deleted, or whose tokens are revoked, is closed and gets nothing more.
+  it('closes the socket of a deleted user (4401, reason) instead of answering it', async () => {
+    await call(server.url, 'POST', '/api/auth/register', { body: { username: 'carol', email: 'carol@example.com', password: PASSWORD } });
+    const token = (await call(server.url, 'POST', '/api/auth/login', { body: { username: 'carol', password: PASSWORD } })).body
+      .access_token;
+    const carol = await Client.open(wsUrl(), { authorization: `Bearer ${token}` });
+    const id = (await carol.next('hello', 0)).data.user_id as number;
+    await carol.barrier();
+    const seen = carol.messages.length;
+    await server.runtime.store.users.delete(id);
+    carol.send({ type: 'ping' });
+    expect(await carol.closed).toEqual({ code: WS_CLOSE_UNAUTHORIZED, reason: `token: user ${id} no longer exists` });
+    expect(carol.messages).toHaveLength(seen);
+  });
+
+  it('closes the socket whose tokens were revoked before it gets the events of a cycle', async () => {
+    await call(server.url, 'POST', '/api/auth/register', { body: { username: 'dave', email: 'dave@example.com', password: PASSWORD } });
+    const token = (await call(server.url, 'POST', '/api/auth/login', { body: { username: 'dave', password: PASSWORD } })).body.access_token;
+    const dave = await Client.open(`${wsUrl()}?access_token=${token}`);
+    const id = (await dave.next('hello', 0)).data.user_id as number;
+    model.next = 'HOLD';
+    await call(server.url, 'POST', '/trading/run-cycle?symbol=BTCUSDT', { token });
+    await dave.next('cycle', 0);
+    const seen = dave.messages.length;
+    await server.runtime.store.users.revokeTokens(id);
+    // The schedule would run the account's cycles as before: only its sockets lose the right to see them.
+    await server.runtime.engine.runCycle('BTCUSDT', { userId: id });
+    const closed = await dave.closed;
+    expect(closed.code).toBe(WS_CLOSE_UNAUTHORIZED);
+    expect(closed.reason).toMatch(/^token: revoked/);
+    expect(dave.messages).toHaveLength(seen);
   });
 
   it('refuses a tampered token at the upgrade with 401', async () => {

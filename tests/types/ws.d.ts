@@ -9,7 +9,8 @@ declare module 'ws' {
     readonly readyState: number;
     send(data: string): void;
     close(): void;
-    on(event: 'open' | 'close', listener: () => void): this;
+    on(event: 'open', listener: () => void): this;
+    on(event: 'close', listener: (code: number, reason: Buffer) => void): this;
     on(event: 'message', listener: (data: Buffer) => void): this;
     on(event: 'error', listener: (error: Error) => void): this;
     on(event: 'unexpected-response', listener: (request: unknown, response: IncomingMessage) => void): this;
