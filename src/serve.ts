@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { loadConfig, loadDotEnv } from './config.js';
 import type { MonitoringControl } from './engine/monitoring.js';
 import type { Distributed } from './engine/queue/wiring.js';
-import { SCHEDULE_AGENT, Scheduler, scheduledSymbols } from './engine/scheduler.js';
+import { SCHEDULE_AGENT, scheduledSymbols } from './engine/scheduler.js';
 import { LOCAL_USER_ID } from './engine/trading-engine.js';
 import { PaperSessionRecorder } from './reports/paper-session.js';
 import { createRuntime, type Runtime, VERSION } from './runtime.js';
 import { buildServer } from './server.js';
 import { startMaintenance } from './services/maintenance-schedule.js';
 import { banner, scheduleLogHooks } from './startup/console.js';
+import { embeddedScheduler } from './startup/scheduler.js';
 import { checkVenueReachable, offlineHint } from './startup/venue-check.js';
 import { cycleFields, cycleLine } from './telemetry/cycle-line.js';
 import { createLogger, resolveLogFormat } from './telemetry/logger.js';
@@ -149,15 +150,8 @@ export interface EmbeddedMonitoring extends MonitoringHandle {
  * as the parity suite does).
  */
 export async function embeddedMonitoring(runtime: Runtime, options: { stepTimer?: boolean } = {}): Promise<EmbeddedMonitoring> {
-  const scheduler = new Scheduler({
-    clock: runtime.clock,
-    engine: runtime.engine,
-    symbols: scheduledSymbols(runtime.store.symbols, { userId: LOCAL_USER_ID, symbol: runtime.config.DEFAULT_SYMBOL }),
-    state: runtime.store.agents,
-    defaultInterval: runtime.config.KLINE_INTERVAL,
-    // Saved cycles print their own line (engine.onCycle in serve); failures and schedule changes are said here.
-    hooks: runtime.metrics.schedulerHooks(scheduleLogHooks(runtime.log)),
-  });
+  // Saved cycles print their own line (engine.onCycle in serve); failures and schedule changes are said here.
+  const scheduler = embeddedScheduler(runtime, runtime.metrics.schedulerHooks(scheduleLogHooks(runtime.log)));
   const resumed = await scheduler.resume();
   if (resumed > 0) runtime.log.info({ users: resumed }, 'monitoring resumed');
   runtime.metrics.setQueueProbe(async () => ({ depth: { active: scheduler.running }, workers: 1 }));

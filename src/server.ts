@@ -13,12 +13,13 @@ import { registerScannerRoutes } from './api/routes/scanner.routes.js';
 import { defaultWebDir, registerStaticRoutes } from './api/routes/static.routes.js';
 import { tradingAreaRoutes } from './api/trading-routes.js';
 import type { MonitoringControl } from './engine/monitoring.js';
-import { Scheduler } from './engine/scheduler.js';
+import type { Scheduler } from './engine/scheduler.js';
 import { type Runtime, VERSION } from './runtime.js';
 import { createScannerService } from './scanner/factory.js';
 import { unavailableMonitoring } from './services/agent-service.js';
 import { platformMarketReader } from './services/venue-reader.js';
 import { scheduleLogHooks } from './startup/console.js';
+import { embeddedScheduler } from './startup/scheduler.js';
 
 export interface ServerExtras extends Partial<Pick<ApiDeps, 'extraRoutes'>> {
   /** The scheduler behind POST /api/agents/market-monitor (tests inject a fake). */
@@ -36,7 +37,7 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
     log: runtime.log,
     halts: runtime.marketHalts,
   });
-  const embedded = extra.monitoring ? null : await embeddedScheduler(runtime);
+  const embedded = extra.monitoring ? null : await resumedScheduler(runtime);
   try {
     const platform = createPlatform({
       config: runtime.config,
@@ -105,16 +106,9 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
  * The embedded scheduler over the runtime's engine and store, with persisted schedules resumed. With
  * REDIS_URL the distributed scheduler (src/engine/queue) is the one to wire; until it is, monitoring says so.
  */
-async function embeddedScheduler(runtime: Runtime): Promise<Scheduler | null> {
+async function resumedScheduler(runtime: Runtime): Promise<Scheduler | null> {
   if (runtime.config.REDIS_URL) return null;
-  const embedded = new Scheduler({
-    clock: runtime.clock,
-    engine: runtime.engine,
-    symbols: async (userId) => (await runtime.store.symbols.list(userId)).filter((s) => s.active).map((s) => s.symbol),
-    state: runtime.store.agents,
-    defaultInterval: runtime.config.KLINE_INTERVAL,
-    hooks: scheduleLogHooks(runtime.log),
-  });
+  const embedded = embeddedScheduler(runtime, scheduleLogHooks(runtime.log));
   const resumed = await embedded.resume();
   if (resumed > 0) runtime.log.info({ users: resumed }, 'monitoring resumed');
   embedded.startLoop();

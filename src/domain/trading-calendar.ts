@@ -11,6 +11,11 @@ export interface TradingCalendar {
    * (no whole trading session, for daily bars) is missing between them.
    */
   follows(prev: number, next: number, intervalMs: number): boolean;
+  /**
+   * How long after a bar's UTC close boundary its scheduled cycle runs so that the market is open: 0 around the
+   * clock; for a daily stock bar (closing at 00:00 UTC, exchange shut) a time inside the next session.
+   */
+  cycleOffsetMs(intervalMs: number): number;
 }
 
 const DAY_MS = 86_400_000;
@@ -19,7 +24,14 @@ const DAY_MS = 86_400_000;
 export const CONTINUOUS: TradingCalendar = {
   name: 'continuous',
   follows: (prev, next, intervalMs) => next - prev === intervalMs,
+  cycleOffsetMs: () => 0,
 };
+
+/**
+ * 14:35 UTC: five minutes into the regular US session in winter (14:30-21:00 UTC) and an hour into it in summer
+ * (13:30-20:00 UTC), so a daily cycle there meets an open market whatever the daylight-saving time.
+ */
+export const US_DAILY_CYCLE_OFFSET_MS = (14 * 60 + 35) * 60_000;
 
 /** Whole-day closures of the US exchanges outside the holiday rules (national mourning, September 2001, Sandy). */
 const SPECIAL_CLOSURES: ReadonlySet<string> = new Set([
@@ -126,6 +138,8 @@ export const US_EQUITIES: TradingCalendar = {
     if (intervalMs === DAY_MS || prevDay !== nextDay) return nextDay === nextUsTradingDay(prevDay);
     return next - prev === intervalMs;
   },
+  // Intraday bars close inside the session (the grid's hours); a daily or longer bar closes at 00:00 UTC.
+  cycleOffsetMs: (intervalMs) => (intervalMs >= DAY_MS ? US_DAILY_CYCLE_OFFSET_MS : 0),
 };
 
 /** The calendar of the market a venue serves: Yahoo's stocks trade in US sessions, every other venue around the clock. */

@@ -72,6 +72,12 @@ export interface SchedulerDeps {
   readonly timers?: Timers;
   /** KLINE_INTERVAL: schedules whose interval the user did not choose follow it on resume. */
   readonly defaultInterval?: Interval;
+  /**
+   * Where in its candle a symbol's cycle runs, ms after the UTC close boundary (0 for markets that never close).
+   * A daily stock bar closes at 00:00 UTC, when its exchange is shut: its cycle runs inside the next session
+   * instead (see `sessionOffsetMs`). Symbols with different offsets tick on separate lanes of one schedule.
+   */
+  readonly sessionOffset?: (symbol: string, interval: Interval) => number;
 }
 
 interface UserSchedule {
@@ -83,6 +89,8 @@ interface UserSchedule {
   startedAt: number | null;
   /** Close boundary (epoch ms, multiple of the interval) whose cycles were last started. */
   lastBoundary: number | null;
+  /** The same for symbols that tick off the UTC grid (session markets): offset ms -> last boundary + offset. */
+  lanes: Map<number, number | null>;
   lastCycleAt: number | null;
   cyclesRun: number;
   missedTicks: number;
@@ -103,6 +111,11 @@ export function cycleKey(userId: number, symbol: string, interval: Interval, can
 export function closeBoundary(now: number, interval: Interval, delayMs = 0): number {
   const ms = intervalMs(interval);
   return Math.floor((now - delayMs) / ms) * ms;
+}
+
+/** The newest boundary of a lane running `offset` ms after the UTC close grid, at or before `now - delayMs`. */
+export function laneBoundary(now: number, interval: Interval, delayMs: number, offset: number): number {
+  return closeBoundary(now - offset, interval, delayMs) + offset;
 }
 
 const realTimers: Timers = {
@@ -166,7 +179,10 @@ export class Scheduler implements MonitoringControl {
     const interval = !chosen && s.intervalChosen ? s.interval : requested;
     s.intervalChosen = chosen || s.intervalChosen;
     if (!s.running || s.interval !== interval) {
-      if (s.interval !== interval) s.lastBoundary = null;
+      if (s.interval !== interval) {
+        s.lastBoundary = null;
+        s.lanes.clear();
+      }
       s.interval = interval;
       s.running = true;
       s.startedAt = this.deps.clock.now();
@@ -200,37 +216,25 @@ export class Scheduler implements MonitoringControl {
    */
   async tick(now: number = this.deps.clock.now()): Promise<void> {
     if (this.closing) return;
-    const due: { s: UserSchedule; boundary: number }[] = [];
-    // Boundaries are claimed synchronously, so an overlapping tick (or the re-armed timer) cannot claim them twice.
+    const due: { s: UserSchedule; boundary: number; symbols: readonly string[] }[] = [];
+    const toPersist = new Set<UserSchedule>();
     for (const s of this.users.values()) {
       if (!s.running) continue;
-      const ms = intervalMs(s.interval);
-      const boundary = closeBoundary(now, s.interval, this.delayMs);
-      if (s.lastBoundary !== null && boundary < s.lastBoundary - ms) {
-        this.deps.hooks?.onRebased?.(s.userId, { storedBoundary: s.lastBoundary, now });
-        s.lastBoundary = null;
+      const lanes = await this.symbolLanes(s, now);
+      // Boundaries are claimed synchronously after the reads, so an overlapping tick cannot claim them twice.
+      for (const [offset, symbols] of lanes) {
+        const boundary = this.claim(s, offset, now);
+        if (boundary === null) continue;
+        toPersist.add(s);
+        if (symbols.length > 0) due.push({ s, boundary, symbols });
       }
-      if (s.lastBoundary !== null && boundary <= s.lastBoundary) continue;
-      if (s.lastBoundary !== null && boundary - s.lastBoundary > ms) {
-        const missed = Math.round((boundary - s.lastBoundary) / ms) - 1;
-        s.missedTicks += missed;
-        this.deps.hooks?.onMissed?.(s.userId, missed);
-      }
-      s.lastBoundary = boundary;
-      due.push({ s, boundary });
     }
     this.arm();
     const runs: Promise<void>[] = [];
-    for (const { s, boundary } of due) {
-      try {
-        s.symbols = await this.deps.symbols(s.userId);
-      } catch (error) {
-        s.errors++;
-        s.lastError = describe(error);
-        continue;
-      }
-      const openTime = boundary - intervalMs(s.interval);
-      for (const symbol of s.symbols) {
+    for (const { s, boundary, symbols } of due) {
+      // The candle the cycle trades is the one that closed at the UTC boundary at or before this tick.
+      const openTime = closeBoundary(boundary, s.interval) - intervalMs(s.interval);
+      for (const symbol of symbols) {
         const slot = `${s.userId}:${symbol}`;
         if (this.inFlight.has(slot)) {
           s.missedTicks++;
@@ -243,7 +247,59 @@ export class Scheduler implements MonitoringControl {
       }
     }
     await Promise.all(runs);
-    for (const { s } of due) await this.persist(s).catch(() => {});
+    for (const s of toPersist) await this.persist(s).catch(() => {});
+  }
+
+  /**
+   * The user's symbols grouped by session offset (lane 0 always present, so a schedule with no symbol still
+   * keeps its grid); every known lane with no symbol when the list cannot be read (counted as an error).
+   */
+  private async symbolLanes(s: UserSchedule, now: number): Promise<Map<number, string[]>> {
+    const lanes = new Map<number, string[]>([[0, []]]);
+    // Nothing to read when no lane is due: ticks run on every replay step and every re-armed timer.
+    if (!this.anyLaneDue(s, now)) return new Map();
+    try {
+      s.symbols = await this.deps.symbols(s.userId);
+      for (const symbol of s.symbols) {
+        const offset = this.deps.sessionOffset?.(symbol, s.interval) ?? 0;
+        const lane = lanes.get(offset) ?? [];
+        lane.push(symbol);
+        lanes.set(offset, lane);
+      }
+    } catch (error) {
+      s.errors++;
+      s.lastError = describe(error);
+      // The candle is claimed with nothing run, so a failing read is retried at the next close, not in a loop.
+      return new Map([[0, []], ...[...s.lanes.keys()].map((offset): [number, string[]] => [offset, []])]);
+    }
+    for (const offset of lanes.keys()) if (offset !== 0 && !s.lanes.has(offset)) s.lanes.set(offset, null);
+    return lanes;
+  }
+
+  private anyLaneDue(s: UserSchedule, now: number): boolean {
+    if (s.lastBoundary === null || closeBoundary(now, s.interval, this.delayMs) !== s.lastBoundary) return true;
+    for (const [offset, last] of s.lanes) if (last === null || laneBoundary(now, s.interval, this.delayMs, offset) !== last) return true;
+    return false;
+  }
+
+  /** Claims the lane's boundary at `now`: returns it when its cycles are due, else null (already run). */
+  private claim(s: UserSchedule, offset: number, now: number): number | null {
+    const ms = intervalMs(s.interval);
+    const boundary = laneBoundary(now, s.interval, this.delayMs, offset);
+    let last = offset === 0 ? s.lastBoundary : (s.lanes.get(offset) ?? null);
+    if (last !== null && boundary < last - ms) {
+      this.deps.hooks?.onRebased?.(s.userId, { storedBoundary: last, now });
+      last = null;
+    }
+    if (last !== null && boundary <= last) return null;
+    if (last !== null && boundary - last > ms) {
+      const missed = Math.round((boundary - last) / ms) - 1;
+      s.missedTicks += missed;
+      this.deps.hooks?.onMissed?.(s.userId, missed);
+    }
+    if (offset === 0) s.lastBoundary = boundary;
+    else s.lanes.set(offset, boundary);
+    return boundary;
   }
 
   /** Stops ticking, waits for running cycles to finish, and saves every schedule. Idempotent. */
@@ -289,8 +345,11 @@ export class Scheduler implements MonitoringControl {
     let next: number | null = null;
     for (const s of this.users.values()) {
       if (!s.running) continue;
-      const due = s.lastBoundary === null ? this.deps.clock.now() : s.lastBoundary + intervalMs(s.interval) + this.delayMs;
-      next = next === null ? due : Math.min(next, due);
+      const ms = intervalMs(s.interval);
+      for (const last of [s.lastBoundary, ...s.lanes.values()]) {
+        const due = last === null ? this.deps.clock.now() : last + ms + this.delayMs;
+        next = next === null ? due : Math.min(next, due);
+      }
     }
     return next;
   }
@@ -317,6 +376,7 @@ export class Scheduler implements MonitoringControl {
     this.deps.hooks?.onRetimed?.(s.userId, { from: s.interval, to });
     s.interval = to;
     s.lastBoundary = null;
+    s.lanes.clear();
   }
 
   private async load(userId: number, interval?: Interval): Promise<UserSchedule> {
@@ -340,6 +400,7 @@ export class Scheduler implements MonitoringControl {
         intervalChosen: s.intervalChosen,
         startedAt: s.startedAt,
         lastBoundary: s.lastBoundary,
+        sessionLanes: Object.fromEntries(s.lanes),
         lastCycleAt: s.lastCycleAt,
         cyclesRun: s.cyclesRun,
         missedTicks: s.missedTicks,
@@ -376,6 +437,7 @@ function fresh(userId: number, interval: Interval): UserSchedule {
     running: false,
     startedAt: null,
     lastBoundary: null,
+    lanes: new Map(),
     lastCycleAt: null,
     cyclesRun: 0,
     missedTicks: 0,
@@ -397,6 +459,7 @@ function fromStored(row: StoredSchedule): UserSchedule | null {
     running: row.status === 'running',
     startedAt: num(c.startedAt),
     lastBoundary: num(c.lastBoundary),
+    lanes: storedLanes(c.sessionLanes),
     lastCycleAt: num(c.lastCycleAt),
     cyclesRun: num(c.cyclesRun) ?? 0,
     missedTicks: num(c.missedTicks) ?? 0,
@@ -404,6 +467,17 @@ function fromStored(row: StoredSchedule): UserSchedule | null {
     lastError: row.lastError,
     symbols: Array.isArray(c.symbols) ? c.symbols.filter((x): x is string => typeof x === 'string') : [],
   };
+}
+
+function storedLanes(value: unknown): Map<number, number | null> {
+  const lanes = new Map<number, number | null>();
+  if (!value || typeof value !== 'object') return lanes;
+  for (const [key, last] of Object.entries(value)) {
+    const offset = Number(key);
+    if (!Number.isFinite(offset) || offset === 0) continue;
+    lanes.set(offset, typeof last === 'number' && Number.isFinite(last) ? last : null);
+  }
+  return lanes;
 }
 
 function describe(error: unknown): string {

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeedCycleResponse } from '../../src/api/schemas.js';
 import { US_EQUITIES } from '../../src/domain/trading-calendar.js';
+import { LOCAL_USER_ID } from '../../src/engine/trading-engine.js';
 import { columnsToCandles } from '../../src/market/csv-candles.js';
 import { latestFeatures } from '../../src/ml/features.js';
 import type { ForestModel } from '../../src/ml/model.js';
+import { embeddedScheduler } from '../../src/startup/scheduler.js';
 import type { RunningFake } from '../fakes/fake-server.js';
 import { readStockCsv, startFakeYahoo } from '../fakes/fake-yahoo.js';
 import { startTestServer, type TestServer } from '../helpers/runtime.js';
@@ -86,5 +88,24 @@ describe('a stock trades on its own model, in its session (Yahoo fake, AAPL 1d)'
     expect(SeedCycleResponse.parse(r.body).market_data.symbol).toBe('AAPL');
     const latest = (await (await fetch(`${server.url}/trading/market/latest?symbol=AAPL`)).json()) as { market: unknown };
     expect(latest.market).toEqual({ status: 'open', session_start: '2021-03-30T14:30:00Z', session_end: '2021-03-30T21:00:00Z' });
+  });
+
+  it('the embedded schedule runs the daily AAPL cycle inside the session (14:35 UTC), not at the 00:00 UTC close', async () => {
+    const results: string[] = [];
+    const scheduler = embeddedScheduler(server.runtime, { onCycle: (result, info) => results.push(`${result}:${info.symbol}`) });
+    try {
+      at(Date.parse('2021-03-31T00:00:02Z')); // Tuesday's bar closed; the exchange is shut
+      await scheduler.start(LOCAL_USER_ID, '1d', { chosen: true });
+      await scheduler.tick();
+      expect(results).toEqual(['market_closed:AAPL']);
+      at(Date.parse('2021-03-31T14:35:02Z'));
+      await scheduler.tick();
+      expect(results).toEqual(['market_closed:AAPL', 'ok:AAPL']);
+      at(Date.parse('2021-04-01T00:00:02Z')); // the next 00:00 close runs nothing for a stock
+      await scheduler.tick();
+      expect(results).toHaveLength(2);
+    } finally {
+      await scheduler.close();
+    }
   });
 });

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Interval } from '../../../src/domain/candle.js';
+import { type Interval, intervalMs } from '../../../src/domain/candle.js';
 import { ConclaveError } from '../../../src/domain/errors.js';
+import { CONTINUOUS, US_DAILY_CYCLE_OFFSET_MS, US_EQUITIES } from '../../../src/domain/trading-calendar.js';
 import { SimClock } from '../../../src/engine/clock.js';
 import {
   type CycleRunner,
@@ -78,6 +79,7 @@ function setup(
     timers?: Timers;
     defaultInterval?: Interval;
     hooks?: SchedulerHooks;
+    sessionOffset?: (symbol: string, interval: Interval) => number;
   } = {},
 ) {
   const clock = new SimClock(opts.now ?? T0 + 30_000);
@@ -92,6 +94,7 @@ function setup(
     timers: opts.timers,
     defaultInterval: opts.defaultInterval,
     hooks: opts.hooks,
+    sessionOffset: opts.sessionOffset,
   });
   return { clock, engine, state, scheduler };
 }
@@ -326,5 +329,45 @@ describe('Scheduler (embedded)', () => {
       }),
       { numRuns: 100 },
     );
+  });
+
+  it('a daily stock cycle runs inside the US session (14:35 UTC), crypto at the 00:00 UTC close; both survive a restart', async () => {
+    const DAY = 86_400_000;
+    const TUE = Date.UTC(2024, 0, 2); // Tuesday 2024-01-02 00:00 UTC
+    const state = new MemoryState();
+    const offset = (symbol: string, interval: Interval) =>
+      (symbol === 'AAPL' ? US_EQUITIES : CONTINUOUS).cycleOffsetMs(intervalMs(interval));
+    const { clock, engine, scheduler } = setup({ symbols: ['BTCUSDT', 'AAPL'], now: TUE + 10 * 3_600_000, state, sessionOffset: offset });
+    await scheduler.start(1, '1d');
+    await scheduler.tick(); // 10:00: both run their newest claimed candle at once (AAPL answers MARKET_CLOSED in production)
+    expect(engine.calls.map((c) => c.symbol)).toEqual(['BTCUSDT', 'AAPL']);
+    clock.set(TUE + US_DAILY_CYCLE_OFFSET_MS + 1_999);
+    await scheduler.tick();
+    expect(engine.calls).toHaveLength(2);
+    clock.set(TUE + US_DAILY_CYCLE_OFFSET_MS + 2_000); // 14:35:02, the session is open: AAPL's cycle for Monday's bar
+    await scheduler.tick();
+    expect(engine.calls.slice(2).map((c) => c.key)).toEqual([`u1:AAPL:1d:${TUE - DAY}`]);
+    clock.set(TUE + DAY + 2_000); // Wednesday 00:00:02: only crypto
+    await scheduler.tick();
+    expect(engine.calls.slice(3).map((c) => c.key)).toEqual([`u1:BTCUSDT:1d:${TUE}`]);
+
+    // A restart on Wednesday afternoon resumes both lanes: AAPL runs once for Tuesday's bar, BTC not again.
+    await scheduler.close();
+    const again = setup({ symbols: ['BTCUSDT', 'AAPL'], now: TUE + DAY + 15 * 3_600_000, state, sessionOffset: offset });
+    await again.scheduler.resume();
+    await again.scheduler.tick();
+    await again.scheduler.tick();
+    expect(again.engine.calls.map((c) => c.key)).toEqual([`u1:AAPL:1d:${TUE}`]);
+    expect((await again.scheduler.status(1)).missedTicks).toBe(0);
+  });
+
+  it('14:35 UTC is inside the regular US session in winter (14:30-21:00 UTC) and summer (13:30-20:00 UTC)', () => {
+    const at = (d: number) => (d + US_DAILY_CYCLE_OFFSET_MS) % 86_400_000;
+    const hm = (h: number, m: number) => (h * 60 + m) * 60_000;
+    expect(at(Date.UTC(2024, 0, 2))).toBeGreaterThan(hm(14, 30));
+    expect(at(Date.UTC(2024, 6, 2))).toBeGreaterThan(hm(13, 30));
+    expect(at(Date.UTC(2024, 6, 2))).toBeLessThan(hm(20, 0));
+    expect(US_EQUITIES.cycleOffsetMs(3_600_000)).toBe(0);
+    expect(CONTINUOUS.cycleOffsetMs(86_400_000)).toBe(0);
   });
 });
