@@ -31,8 +31,11 @@ export interface CycleContext {
   book(): Promise<Portfolio>;
   /** A new order id, unique across processes (derived from the cycle id and the order's index in it). */
   newOrderId(): string;
-  /** One human line per agent for the seed's `logs` object (later lines replace earlier ones). */
-  log(agent: string, line: string): void;
+  /**
+   * One human line per agent for the seed's `logs` object (later lines replace earlier ones). A function is
+   * called only if the logs are read (the SQL store and the API read them, a backtest's store does not).
+   */
+  log(agent: string, line: string | (() => string)): void;
 }
 
 export interface Agent {

@@ -63,8 +63,8 @@ export class BrainAgent implements Agent {
       for (const s of signals) out.push({ to: this.config.research, type: 'Vote', payload: { voter: s.strategy, decision: s, weight: 1 } });
     }
     const summary = signals.map((s) => `${s.strategy} ${s.action}`).join(', ') || 'no strategy enabled';
-    ctx.log(AGENTS.decisionMaker, `Brain (${regime}): ${summary} -> ${decision.action} (${decision.strategy})`);
-    ctx.log(this.name, `${regime}: ${summary} -> ${decision.action}`);
+    ctx.log(AGENTS.decisionMaker, () => `Brain (${regime}): ${summary} -> ${decision.action} (${decision.strategy})`);
+    ctx.log(this.name, () => `${regime}: ${summary} -> ${decision.action}`);
     out.push({ to: this.config.riskManager, type: 'Decision', payload: decision });
     if (this.config.monitor) out.push({ to: this.config.monitor, type: 'MarketSnapshot', payload: snapshot, tsEvent: snapshot.candleTime });
     return out;

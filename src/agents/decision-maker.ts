@@ -55,7 +55,7 @@ export class DecisionMakingAgent implements Agent {
         strategy: 'ml-classifier',
       };
     }
-    ctx.log(this.name, `Model predicted ${decision.action} with ${decision.confidence.toFixed(2)} confidence`);
+    ctx.log(this.name, () => `Model predicted ${decision.action} with ${decision.confidence.toFixed(2)} confidence`);
     return [{ to: this.config.next, type: 'Decision', payload: decision }];
   }
 }

@@ -47,7 +47,8 @@ export class MarketMonitoringAgent implements Agent {
     ctx.marks.set(snapshot.symbol, snapshot.price);
     ctx.log(
       this.name,
-      `Received live price ${snapshot.price} from ${snapshot.source} and calculated indicators over ${snapshot.candles.length} closed candles`,
+      () =>
+        `Received live price ${snapshot.price} from ${snapshot.source} and calculated indicators over ${snapshot.candles.length} closed candles`,
     );
     return [...(this.config.observers ?? []), this.config.next].map(
       (to): OutgoingMessage => ({ to, type: 'MarketSnapshot', payload: snapshot, tsEvent: snapshot.candleTime }),
@@ -87,19 +88,17 @@ export function snapshotFromCandles(
   candles: readonly Candle[],
   now: number,
 ): MarketSnapshot {
-  const closes = new Float64Array(candles.length);
-  for (let i = 0; i < candles.length; i++) closes[i] = candles[i].close;
+  let indicators: MarketSnapshot['indicators'] | undefined;
   let features: MarketSnapshot['features'] | undefined;
   return {
     symbol,
     price,
     source,
     interval,
-    indicators: {
-      // SMA needs only its window; RSI's Wilder smoothing needs the whole series.
-      sma_10: closes.length >= 10 ? last(sma(closes.subarray(closes.length - 10), 10)) : null,
-      sma_50: closes.length >= 50 ? last(sma(closes.subarray(closes.length - 50), 50)) : null,
-      rsi_14: closes.length >= 15 ? last(rsi(closes, 14)) : null,
+    // Computed on first read, like the features: a backtest's store never reads them.
+    get indicators() {
+      indicators ??= snapshotIndicators(candles);
+      return indicators;
     },
     // Computed on first read: rule strategies never read the model features, and a backtest of one of them
     // runs a cycle per candle. The value is the same whenever it is read (the candles are immutable).
@@ -110,6 +109,17 @@ export function snapshotFromCandles(
     candles,
     candleTime: candles.length > 0 ? candles[candles.length - 1].closeTime : now,
     observedAt: now,
+  };
+}
+
+function snapshotIndicators(candles: readonly Candle[]): MarketSnapshot['indicators'] {
+  const closes = new Float64Array(candles.length);
+  for (let i = 0; i < candles.length; i++) closes[i] = candles[i].close;
+  return {
+    // SMA needs only its window; RSI's Wilder smoothing needs the whole series.
+    sma_10: closes.length >= 10 ? last(sma(closes.subarray(closes.length - 10), 10)) : null,
+    sma_50: closes.length >= 50 ? last(sma(closes.subarray(closes.length - 50), 50)) : null,
+    rsi_14: closes.length >= 15 ? last(rsi(closes, 14)) : null,
   };
 }
 

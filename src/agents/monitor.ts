@@ -69,7 +69,8 @@ export class MonitorAgent implements Agent {
     const failing = agents.filter((a) => a.failing).map((a) => a.name);
     ctx.log(
       this.name,
-      `${status}: feed ${s.symbol} last candle ${Math.round(age / 1000)} s old${age > staleAfterMs ? ' (STALE)' : ''}; store ${store ? (store.ok ? `ok ${store.latencyMs.toFixed(1)} ms` : 'DOWN') : 'n/a'}; ${agents.length} agents${failing.length ? `, failing: ${failing.join(', ')}` : ''}`,
+      () =>
+        `${status}: feed ${s.symbol} last candle ${Math.round(age / 1000)} s old${age > staleAfterMs ? ' (STALE)' : ''}; store ${store ? (store.ok ? `ok ${store.latencyMs.toFixed(1)} ms` : 'DOWN') : 'n/a'}; ${agents.length} agents${failing.length ? `, failing: ${failing.join(', ')}` : ''}`,
     );
     return [
       {

@@ -38,7 +38,7 @@ export function orderDenied(
     time: ctx.clock.now(),
     reason: denial.reason,
   };
-  ctx.log(agent, `Denied ${decision.action}: ${denial.reason}`);
-  ctx.log(AGENTS.execution, `Order rejected by risk: ${denial.reason}`);
+  ctx.log(agent, () => `Denied ${decision.action}: ${denial.reason}`);
+  ctx.log(AGENTS.execution, () => `Order rejected by risk: ${denial.reason}`);
   return { to: AGENTS.engine, type: 'OrderDenied', payload: { reasonCode: denial.reasonCode, reason: denial.reason, report } };
 }

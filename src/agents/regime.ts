@@ -52,7 +52,7 @@ export class RegimeAgent implements Agent {
     const pending = reading.candidate ? `; ${reading.candidate} seen ${reading.candidateBars}/${this.config.confirmBars} bars` : '';
     ctx.log(
       this.name,
-      `${snapshot.symbol} regime ${reading.regime} (trend ${m.trend.toFixed(2)}, vol pct ${m.volPercentile.toFixed(2)})${pending}`,
+      () => `${snapshot.symbol} regime ${reading.regime} (trend ${m.trend.toFixed(2)}, vol pct ${m.volPercentile.toFixed(2)})${pending}`,
     );
     const out: OutgoingMessage[] = [];
     if (reading.changed) {

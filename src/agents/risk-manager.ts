@@ -33,7 +33,7 @@ export interface RiskManagerConfig {
  *
  * On `MarketSnapshot` (sent to it before the decision each cycle): fills the symbol's stop-loss / take-profit
  * on every candle that closed since the last check (execution/stop-fill.ts) and reports `StopTriggered`;
- * computes the ATR for this cycle's stops; updates the governor with the account's equity and reports
+ * keeps the candles an entry's ATR stops are computed from; updates the governor with the account's equity and reports
  * `TradingHalted` when it trips. Stops run even when trading is halted: they only ever shrink a position.
  *
  * On `Decision`: HOLD passes on (SKIPPED). A halted governor denies with its reason (`OrderDenied`, shown as
@@ -45,8 +45,11 @@ export class RiskManagerAgent implements Agent {
   readonly name = AGENTS.riskManager;
   /** Close time of the newest candle whose stops were checked, per account and symbol. */
   private readonly checkedUntil = new Map<string, number>();
-  /** ATR of the current cycle's symbol, per cycle id (removed when the cycle's decision is handled). */
-  private readonly atrByCycle = new Map<number, number | null>();
+  /**
+   * Candles of the current cycle's snapshot, per cycle id (removed when the cycle's decision is handled): the
+   * ATR for the stops is computed from them only when an entry needs it, not on every cycle.
+   */
+  private readonly candlesByCycle = new Map<number, readonly Candle[]>();
 
   constructor(
     private readonly broker: PaperBroker,
@@ -54,7 +57,7 @@ export class RiskManagerAgent implements Agent {
   ) {}
 
   cycleEnded(cycleId: number): void {
-    this.atrByCycle.delete(cycleId);
+    this.candlesByCycle.delete(cycleId);
   }
 
   async handle(message: AgentMessage, ctx: CycleContext): Promise<readonly OutgoingMessage[]> {
@@ -84,7 +87,7 @@ export class RiskManagerAgent implements Agent {
       break;
     }
     if (candles.length > 0) this.checkedUntil.set(key, candles[candles.length - 1].closeTime);
-    this.atrByCycle.set(ctx.cycleId, lastAtr(candles, this.config.stops.atrPeriod));
+    this.candlesByCycle.set(ctx.cycleId, candles);
     const { view, transition } = await this.config.governor.observe(ctx.userId, book.equity(ctx.marks));
     if (transition?.to === 'HALTED') {
       out.push({
@@ -94,13 +97,13 @@ export class RiskManagerAgent implements Agent {
       });
     }
     if (transition) ctx.log('governor', `${transition.from} -> ${transition.to}: ${transition.reason}`);
-    else ctx.log('governor', `${view.state}; daily PnL ${view.dailyPnl.toFixed(2)}, drawdown ${(view.drawdown * 100).toFixed(2)}%`);
+    else ctx.log('governor', () => `${view.state}; daily PnL ${view.dailyPnl.toFixed(2)}, drawdown ${(view.drawdown * 100).toFixed(2)}%`);
     return out;
   }
 
   private async onDecision(decision: Decision, ctx: CycleContext): Promise<OutgoingMessage[]> {
-    const atr = this.atrByCycle.get(ctx.cycleId) ?? null;
-    this.atrByCycle.delete(ctx.cycleId);
+    const candles = this.candlesByCycle.get(ctx.cycleId) ?? [];
+    this.candlesByCycle.delete(ctx.cycleId);
     if (decision.action === 'HOLD') return [{ to: this.config.next, type: 'Decision', payload: decision }];
     const price = ctx.marks.get(decision.symbol);
     if (price === undefined) throw new Error(`no mark price for ${decision.symbol}`);
@@ -126,7 +129,9 @@ export class RiskManagerAgent implements Agent {
       return [{ to: this.config.next, type: 'Decision', payload: hold }];
     }
     const levels =
-      held === 0 ? atrStopLevels(decision.action, price, atr, this.config.stops) : { stopLoss: null, takeProfit: null, distance: null };
+      held === 0
+        ? atrStopLevels(decision.action, price, lastAtr(candles, this.config.stops.atrPeriod), this.config.stops)
+        : { stopLoss: null, takeProfit: null, distance: null };
     const sized = sizeEntry(decision.action, decision.symbol, price, book, ctx.marks, this.broker, this.config.sizing, levels.distance);
     if (!sized.ok) return [orderDenied(ctx, this.name, decision, price, 0, sized)];
     const intent: OrderIntent = {

@@ -15,7 +15,7 @@ export class StrategyDecisionAgent implements Agent {
     if (message.type !== 'MarketSnapshot') return [];
     // The snapshot itself: its features are computed only if the strategy reads them.
     const decision = this.strategy.decide(message.payload);
-    ctx.log(this.name, `${this.strategy.name} decided ${decision.action} (${decision.confidence.toFixed(2)})`);
+    ctx.log(this.name, () => `${this.strategy.name} decided ${decision.action} (${decision.confidence.toFixed(2)})`);
     return [{ to: this.next, type: 'Decision', payload: decision }];
   }
 }

@@ -26,3 +26,24 @@ export interface MarketSnapshot {
   /** When the snapshot was taken (Clock time). */
   readonly observedAt: number;
 }
+
+/**
+ * The snapshot as stores keep it: everything but the candles. Indicators and features are read through from
+ * the snapshot, so a store that never looks at them (a backtest's) never has them computed.
+ */
+export function withoutCandles(s: MarketSnapshot): Omit<MarketSnapshot, 'candles'> {
+  return {
+    symbol: s.symbol,
+    price: s.price,
+    source: s.source,
+    interval: s.interval,
+    get indicators() {
+      return s.indicators;
+    },
+    get features() {
+      return s.features;
+    },
+    candleTime: s.candleTime,
+    observedAt: s.observedAt,
+  };
+}

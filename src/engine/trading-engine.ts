@@ -2,7 +2,7 @@ import type { Agent, CycleContext } from '../agents/base.js';
 import { AGENTS } from '../agents/base.js';
 import type { Decision } from '../domain/decision.js';
 import { ConclaveError } from '../domain/errors.js';
-import type { MarketSnapshot } from '../domain/market.js';
+import { type MarketSnapshot, withoutCandles } from '../domain/market.js';
 import type { AgentMessage } from '../domain/messages.js';
 import type { ExecutionReport, Fill, OrderIntent } from '../domain/order.js';
 import type { PortfolioSnapshot } from '../domain/portfolio.js';
@@ -108,7 +108,18 @@ export class TradingEngine {
     const userId = options.userId ?? LOCAL_USER_ID;
     const cycleId = await store.nextCycleId();
     const startedAt = clock.now();
-    const logs: Record<string, string> = {};
+    const lines: Record<string, string | (() => string)> = {};
+    let resolvedLogs: Record<string, string> | undefined;
+    const logs = (): Readonly<Record<string, string>> => {
+      if (!resolvedLogs) {
+        resolvedLogs = {};
+        for (const agent in lines) {
+          const line = lines[agent];
+          resolvedLogs[agent] = typeof line === 'string' ? line : line();
+        }
+      }
+      return resolvedLogs;
+    };
     let lease: BookLease | undefined;
     let orders = 0;
     const ctx: CycleContext = {
@@ -123,14 +134,13 @@ export class TradingEngine {
       },
       newOrderId: () => orderId(clock.now(), cycleId, ++orders),
       log: (agent, line) => {
-        logs[agent] = line;
+        lines[agent] = line;
       },
     };
     try {
       const { messages, errors } = await this.bus.dispatch(ctx, { to: protocol.entry, type: 'CycleRequested', payload: { symbol } });
       if (errors.length > 0) throw errors[0];
       const outcome = this.collect(cycleId, userId, symbol, startedAt, messages, logs, await ctx.book());
-      const { candles: _candles, ...storedSnapshot } = outcome.snapshot;
       let compacted: AgentMessage[] | undefined;
       const record: CycleRecord = {
         cycleId,
@@ -139,7 +149,7 @@ export class TradingEngine {
         protocol: protocol.name,
         startedAt,
         finishedAt: outcome.finishedAt,
-        snapshot: storedSnapshot,
+        snapshot: withoutCandles(outcome.snapshot),
         decision: outcome.decision,
         reports: outcome.reports,
         fills: outcome.fills,
@@ -148,7 +158,9 @@ export class TradingEngine {
           compacted ??= messages.map(compactMessage);
           return compacted;
         },
-        logs,
+        get logs() {
+          return logs();
+        },
         portfolio: { snapshot: outcome.portfolio, positions: (await ctx.book()).openPositions() },
         modelVersion: outcome.decision.modelVersion,
         get response() {
@@ -175,7 +187,7 @@ export class TradingEngine {
     symbol: string,
     startedAt: number,
     messages: readonly AgentMessage[],
-    logs: Readonly<Record<string, string>>,
+    logs: () => Readonly<Record<string, string>>,
     book: Portfolio,
   ): CycleOutcome {
     let snapshot: MarketSnapshot | undefined;
@@ -238,13 +250,17 @@ export class TradingEngine {
       settled,
       fills,
       messages,
-      logs: { ...logs },
+      get logs() {
+        return { ...logs() };
+      },
       portfolio,
       // Built on first read: the API and the SQL store read it, a backtest's in-memory store never does.
       get response(): SeedCycleResponse {
         if (!response) {
-          const { candles: _c, ...storedSnapshot } = snapshot;
-          response = toSeedResponse(cycleId, startedAt, storedSnapshot, decision, report, settled, { [AGENTS.execution]: '', ...logs });
+          response = toSeedResponse(cycleId, startedAt, withoutCandles(snapshot), decision, report, settled, {
+            [AGENTS.execution]: '',
+            ...logs(),
+          });
         }
         return response;
       },

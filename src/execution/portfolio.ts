@@ -24,6 +24,8 @@ interface MutablePosition {
   entries: number;
 }
 
+const EMPTY_BOOK: Book = { cash: 0, realizedPnl: 0, feesPaid: 0, positions: [] };
+
 /** Quantities below this are float dust left by partial closes and count as flat. */
 const DUST = 1e-12;
 
@@ -213,7 +215,13 @@ export class Portfolio {
     return { cash: this.cashValue, realizedPnl: this.realized, feesPaid: this.fees, positions: this.openPositions() };
   }
 
+  /** An independent copy (the engine leases one per cycle, so it copies fields rather than going through a Book). */
   clone(): Portfolio {
-    return new Portfolio(this.config, this.toBook());
+    const copy = new Portfolio(this.config, EMPTY_BOOK);
+    copy.cashValue = this.cashValue;
+    copy.realized = this.realized;
+    copy.fees = this.fees;
+    for (const [symbol, p] of this.positions) copy.positions.set(symbol, { ...p });
+    return copy;
   }
 }

@@ -76,8 +76,18 @@ export const GOVERNOR_CODES = {
 const MINUTE_MS = 60_000;
 const EPS = 1e-9;
 
+const DAY_MS = 86_400_000;
+let cachedDay = Number.NaN;
+let cachedDate = '';
+
+/** `YYYY-MM-DD` of `time` in UTC, formatted once per day (the governor checks it several times a cycle). */
 export function utcDay(time: number): string {
-  return new Date(time).toISOString().slice(0, 10);
+  const day = Math.floor(time / DAY_MS);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    cachedDate = new Date(day * DAY_MS).toISOString().slice(0, 10);
+  }
+  return cachedDate;
 }
 
 /** `MAX_DAILY_LOSS: ...` -> `MAX_DAILY_LOSS`. */
@@ -127,7 +137,8 @@ export function nextGovernorRecord(
     }
   }
   if (equity > r.peakEquity) r = { ...r, peakEquity: equity };
-  const { dailyLoss, drawdown } = losses(r, equity);
+  const dailyLoss = dailyLossOf(r, equity);
+  const drawdown = drawdownOf(r, equity);
   if (r.state !== 'HALTED') {
     let next: { state: RiskState; reason: string | null };
     if (drawdown >= limits.maxDrawdown - EPS) {
@@ -156,7 +167,11 @@ export function nextGovernorRecord(
         reason: next.reason ?? 'RECOVERED: losses back within limits',
       };
     }
-    r = { ...r, state: next.state, reason: next.reason, haltedAt: next.state === 'HALTED' ? now : null };
+    const haltedAt = next.state === 'HALTED' ? now : null;
+    // Unchanged (the common case: a cycle that moves no limit) keeps the record itself, so nothing is saved.
+    if (next.state !== r.state || next.reason !== r.reason || haltedAt !== r.haltedAt) {
+      r = { ...r, state: next.state, reason: next.reason, haltedAt };
+    }
   }
   const changed =
     !prev ||
@@ -168,11 +183,12 @@ export function nextGovernorRecord(
   return { record: changed ? { ...r, updatedAt: now } : r, transition };
 }
 
-function losses(r: GovernorRecord, equity: number): { dailyLoss: number; drawdown: number } {
-  return {
-    dailyLoss: r.dayStartEquity > 0 ? Math.max(0, (r.dayStartEquity - equity) / r.dayStartEquity) : 0,
-    drawdown: r.peakEquity > 0 ? Math.max(0, (r.peakEquity - equity) / r.peakEquity) : 0,
-  };
+function dailyLossOf(r: GovernorRecord, equity: number): number {
+  return r.dayStartEquity > 0 ? Math.max(0, (r.dayStartEquity - equity) / r.dayStartEquity) : 0;
+}
+
+function drawdownOf(r: GovernorRecord, equity: number): number {
+  return r.peakEquity > 0 ? Math.max(0, (r.peakEquity - equity) / r.peakEquity) : 0;
 }
 
 /**
@@ -188,6 +204,7 @@ export class RiskGovernor {
   private readonly cache = new Map<number, GovernorRecord>();
   /** Clock times of approved orders per account, oldest first (order-rate throttle). */
   private readonly approvals = new Map<number, number[]>();
+  private readonly lastView = new Map<number, { record: GovernorRecord; equity: number; view: GovernorView }>();
 
   constructor(
     readonly limits: RiskLimits,
@@ -220,7 +237,12 @@ export class RiskGovernor {
     const prev = await this.load(userId);
     const { record, transition } = nextGovernorRecord(prev, userId, equity, this.clock.now(), this.limits);
     if (record !== prev) await this.save(record);
-    return { view: this.toView(record, equity), transition };
+    // A cycle observes several times at one equity (snapshot, decision, rule): the same record gives the same view.
+    const last = this.lastView.get(userId);
+    if (last && last.record === record && last.equity === equity) return { view: last.view, transition };
+    const view = this.toView(record, equity);
+    this.lastView.set(userId, { record, equity, view });
+    return { view, transition };
   }
 
   /** The state the next check would see, without persisting anything (for read-only views). */
@@ -301,7 +323,8 @@ export class RiskGovernor {
   }
 
   private toView(r: GovernorRecord, equity: number): GovernorView {
-    const { dailyLoss, drawdown } = losses(r, equity);
+    const dailyLoss = dailyLossOf(r, equity);
+    const drawdown = drawdownOf(r, equity);
     return {
       ...r,
       reasonCode: reasonCodeOf(r.reason),

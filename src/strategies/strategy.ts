@@ -32,16 +32,32 @@ const PROBS: Readonly<Record<Action, (c: number) => ActionProbabilities>> = {
   HOLD: (c) => ({ BUY: (1 - c) / 2, SELL: (1 - c) / 2, HOLD: c }),
 };
 
-/** A rule strategy's decision; confidence is clamped to [0.5, 1] (a rule is never less sure than a coin). */
-export function ruleDecision(strategy: Strategy, symbol: string, action: Action, strength: number, reason: string): Decision {
+/**
+ * A rule strategy's decision; confidence is clamped to [0.5, 1] (a rule is never less sure than a coin). A
+ * `reason` function is formatted on first read: a backtest makes a decision per candle and reads few reasons.
+ */
+export function ruleDecision(
+  strategy: Strategy,
+  symbol: string,
+  action: Action,
+  strength: number,
+  reason: string | (() => string),
+): Decision {
   const confidence = Math.min(1, Math.max(0.5, Number.isFinite(strength) ? strength : 0.5));
+  const probabilities = PROBS[action](confidence);
+  const modelVersion = `${strategy.name}-v1`;
+  if (typeof reason === 'string') return { symbol, action, confidence, probabilities, reason, modelVersion, strategy: strategy.name };
+  let text: string | undefined;
   return {
     symbol,
     action,
     confidence,
-    probabilities: PROBS[action](confidence),
-    reason,
-    modelVersion: `${strategy.name}-v1`,
+    probabilities,
+    get reason() {
+      text ??= reason();
+      return text;
+    },
+    modelVersion,
     strategy: strategy.name,
   };
 }
@@ -62,6 +78,13 @@ export function tailCloses(candles: readonly Candle[], n: number): Float64Array 
   const start = candles.length - n;
   for (let i = 0; i < n; i++) out[i] = candles[start + i].close;
   return out;
+}
+
+/** Mean of the closes of `candles[from, to)`, summed oldest first (as `mean` over `tailCloses` sums them). */
+export function meanClose(candles: readonly Candle[], from: number, to: number): number {
+  let s = 0;
+  for (let i = from; i < to; i++) s += candles[i].close;
+  return s / (to - from);
 }
 
 /** Mean of `values[from, to)`. */
