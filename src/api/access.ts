@@ -59,11 +59,16 @@ export function trackRouteAccess(app: FastifyInstance): void {
   });
 }
 
+/** The options of every route registered on `app` so far (the objects Fastify holds, after plugins' hooks ran). */
+export function registeredRoutes(app: FastifyInstance): readonly RouteOptions[] {
+  const routes = tables.get(app);
+  if (!routes) throw new Error('registeredRoutes: trackRouteAccess was not installed on this app');
+  return routes;
+}
+
 /** Every registered route with its class, one row per method (HEAD twins included). */
 export function routeAccessTable(app: FastifyInstance): RouteAccess[] {
-  const routes = tables.get(app);
-  if (!routes) throw new Error('routeAccessTable: trackRouteAccess was not installed on this app');
-  return routes.flatMap((r) => {
+  return registeredRoutes(app).flatMap((r) => {
     const access = isAccess(r.config?.access) ? r.config.access : null;
     const methods = Array.isArray(r.method) ? r.method : [r.method];
     return methods.map((method) => ({ method: String(method), url: r.url, access }));

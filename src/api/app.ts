@@ -2,7 +2,14 @@ import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyHttpOptions, type FastifyReply, type FastifyServerOptions, LogController } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyHttpOptions,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyServerOptions,
+  LogController,
+} from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -12,10 +19,12 @@ import {
 } from 'fastify-type-provider-zod';
 import { ConclaveError } from '../domain/errors.js';
 import { LOCAL_USER_ID } from '../engine/trading-engine.js';
-import { grantPluginRoutes, trackRouteAccess } from './access.js';
+import { grantPluginRoutes, registeredRoutes, trackRouteAccess } from './access.js';
 import type { ApiApp } from './app-types.js';
 import type { ApiDeps } from './deps.js';
 import { type ErrorReply, errorReply, rawErrorResponse, toErrorReply } from './error-reply.js';
+import { documentErrors, operationKey } from './openapi-errors.js';
+import { type RouteErrorFacts, routeErrorFacts } from './route-errors.js';
 import { registerHealthRoutes } from './routes/health.routes.js';
 import { registerTradingRoutes } from './routes/trading.routes.js';
 import { SECURITY_HEADERS } from './security-headers.js';
@@ -89,14 +98,21 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
         description:
           'Multi-agent paper trading: agents watch markets, decide with a trained model, pass risk limits and fill on a simulated broker. Paper trading only.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from POST /api/auth/login' },
+          metricsToken: { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN (GET /metrics and /health only)' },
+        },
+      },
     },
     transform: jsonSchemaTransform,
-    // Fills components.schemas from the zod registry; without it every `$ref` of a `.meta({id})` dangles.
-    transformObject: (input) => documentAliases(jsonSchemaTransformObject(input)),
+    // Fills components.schemas from the zod registry (without it every `$ref` of a `.meta({id})` dangles), then
+    // derives each operation's error responses from its route, then copies operations to the seeds' URLs.
+    transformObject: (input) => documentAliases(documentErrors(jsonSchemaTransformObject(input), errorFactsOf(app))),
   });
   await app.register(async (docs) => {
     grantPluginRoutes(docs, 'public');
+    oneSpecUrl(docs);
     await docs.register(swaggerUi, { routePrefix: '/docs' });
   });
   app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, async () => app.swagger());
@@ -105,6 +121,33 @@ export async function buildApp(deps: ApiDeps, options: BuildAppOptions = {}): Pr
   registerTradingRoutes(app, deps);
   for (const register of deps.extraRoutes ?? []) await register(app);
   return app;
+}
+
+/** Every documented route's error facts, by operation key (`GET /api/symbols/{id}`). */
+function errorFactsOf(app: ApiApp): Map<string, RouteErrorFacts> {
+  const facts = new Map<string, RouteErrorFacts>();
+  for (const route of registeredRoutes(app)) {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) facts.set(operationKey(String(method), route.url), routeErrorFacts(route, String(method)));
+  }
+  return facts;
+}
+
+export const SPEC_URL = '/openapi.json';
+
+/**
+ * Swagger UI loads `/openapi.json`, the one spec URL the README names, instead of its own `/docs/json`, which
+ * (with `/docs/yaml`) redirects there.
+ */
+function oneSpecUrl(docs: FastifyInstance): void {
+  docs.addHook('onRequest', async (request, reply) => {
+    const path = request.url.split('?')[0];
+    if (path === '/docs/json' || path === '/docs/yaml') return reply.redirect(SPEC_URL, 301);
+  });
+  docs.addHook('onSend', async (request, _reply, payload) => {
+    if (!request.url.startsWith('/docs/static/swagger-initializer.js') || typeof payload !== 'string') return payload;
+    return payload.replace("url: resolveUrl('./json')", `url: new URL(${JSON.stringify(SPEC_URL)}, window.location.href).href`);
+  });
 }
 
 /**

@@ -1,16 +1,11 @@
 import websocket from '@fastify/websocket';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { ConclaveError } from '../domain/errors.js';
 import type { ApiApp } from './app-types.js';
 import { userIdOf } from './user.js';
 import { type AccessCheck, type LiveHub, type LiveSocket, WS_CLOSE_UNAUTHORIZED } from './ws-hub.js';
-
-/** What a client may send on /ws. */
-const ClientMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('subscribe'), symbols: z.array(z.string().min(1).max(20)).min(1).max(100) }),
-  z.object({ type: z.literal('unsubscribe'), symbols: z.array(z.string().min(1).max(20)).max(100).optional() }),
-  z.object({ type: z.literal('ping') }),
-]);
+import { WS_EXTENSION, WsClientMessage } from './ws-messages.js';
 
 const WsStatus = z
   .object({
@@ -36,7 +31,16 @@ export const WS_DESCRIPTION = [
   '`backtest.progress` and `backtest.finished` {id, status, progress} (your runs started with POST /api/backtests), `error` {code, message}, `pong`.',
   'Client messages: `{"type":"subscribe","symbols":["BTCUSDT"]}` (only those symbols from then on), `{"type":"unsubscribe","symbols":[...]}` (none: every symbol again), `{"type":"ping"}`.',
   `A socket opened with a token is re-checked against the user table before every message and every 30 s: once its user is deleted, its tokens are revoked or the token expires, it gets nothing more and is closed with code ${WS_CLOSE_UNAUTHORIZED} and the reason (e.g. \`token: user 7 no longer exists\`); reconnect with a fresh token.`,
+  'OpenAPI 3.1 describes HTTP only: the GET /ws operation carries the message schemas in its `x-websocket` extension (components WsClientMessage and Ws*Message, each with an example).',
 ].join(' ');
+
+const WsQuery = z.object({
+  access_token: z
+    .string()
+    .max(4096)
+    .optional()
+    .describe('The access token, for clients that cannot set the Authorization header (browsers)'),
+});
 
 /** Registers @fastify/websocket and `/ws`; the auth hook has already set request.userId on the upgrade request. */
 export async function registerWebSocket(
@@ -61,30 +65,54 @@ export async function registerWebSocket(
     },
     async (request) => ({ path: '/ws' as const, ...hub.stats(userIdOf(request)) }),
   );
-  app.get('/ws', { websocket: true, config: { access: 'user' } }, (socket, request) => {
-    const ws = socket as unknown as WsSocket;
-    const client = hub.add(ws, userIdOf(request), accessCheck?.(request));
-    ws.on('message', (raw) => {
-      let parsed: z.infer<typeof ClientMessage>;
-      try {
-        parsed = ClientMessage.parse(JSON.parse(raw.toString()));
-      } catch {
-        hub.reply(client, {
-          type: 'error',
-          data: { code: 'VALIDATION_ERROR', message: 'expected {"type":"subscribe"|"unsubscribe","symbols":[...]} or {"type":"ping"}' },
-        });
-        return;
-      }
-      try {
-        if (parsed.type === 'subscribe') hub.subscribe(client, parsed.symbols.map(normalise));
-        else if (parsed.type === 'unsubscribe') hub.unsubscribe(client, parsed.symbols?.map(normalise));
-        else hub.reply(client, { type: 'pong', data: {} });
-      } catch (error) {
-        const e = error as { code?: string; message?: string };
-        hub.reply(client, { type: 'error', data: { code: e.code ?? 'VALIDATION_ERROR', message: e.message ?? 'invalid' } });
-      }
-    });
-    ws.on('close', () => hub.remove(client));
-    ws.on('error', () => hub.remove(client));
+  app.route({
+    method: 'GET',
+    url: '/ws',
+    config: { access: 'user', errors: ['BAD_REQUEST'] },
+    schema: {
+      tags: ['live'],
+      summary: 'The live feed: upgrade to a WebSocket (message types and examples in x-websocket)',
+      description: WS_DESCRIPTION,
+      security: [{ bearer: [] }],
+      querystring: WsQuery,
+      response: { 101: z.null().describe('Switching Protocols: the socket is open and sends `hello` first') },
+      'x-websocket': WS_EXTENSION,
+    },
+    // A plain GET (no Upgrade header) reaches this handler instead of the socket.
+    handler: async (request) => {
+      throw new ConclaveError(
+        'BAD_REQUEST',
+        `${request.method} /ws: expected a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)`,
+        {
+          reason: 'UPGRADE_REQUIRED',
+        },
+      );
+    },
+    wsHandler: (socket, request) => {
+      const ws = socket as unknown as WsSocket;
+      const client = hub.add(ws, userIdOf(request), accessCheck?.(request));
+      ws.on('message', (raw) => {
+        let parsed: z.infer<typeof WsClientMessage>;
+        try {
+          parsed = WsClientMessage.parse(JSON.parse(raw.toString()));
+        } catch {
+          hub.reply(client, {
+            type: 'error',
+            data: { code: 'VALIDATION_ERROR', message: 'expected {"type":"subscribe"|"unsubscribe","symbols":[...]} or {"type":"ping"}' },
+          });
+          return;
+        }
+        try {
+          if (parsed.type === 'subscribe') hub.subscribe(client, parsed.symbols.map(normalise));
+          else if (parsed.type === 'unsubscribe') hub.unsubscribe(client, parsed.symbols?.map(normalise));
+          else hub.reply(client, { type: 'pong', data: {} });
+        } catch (error) {
+          const e = error as { code?: string; message?: string };
+          hub.reply(client, { type: 'error', data: { code: e.code ?? 'VALIDATION_ERROR', message: e.message ?? 'invalid' } });
+        }
+      });
+      ws.on('close', () => hub.remove(client));
+      ws.on('error', () => hub.remove(client));
+    },
   });
 }

@@ -12,6 +12,8 @@ interface Parameter {
 
 interface MediaSchema {
   readonly content?: Readonly<Record<string, { readonly schema?: JsonSchema }>>;
+  /** The error codes this status answers with (src/api/openapi-errors.ts). */
+  readonly 'x-error-codes'?: readonly string[];
 }
 
 export interface Operation {
@@ -161,8 +163,20 @@ export async function send(base: string, request: FuzzRequest): Promise<Answer> 
 
 function isErrorSchema(media: MediaSchema | undefined): boolean {
   const schema = media?.content?.['application/json']?.schema;
-  return schema === undefined || schema.$ref === '#/components/schemas/Error';
+  if (schema === undefined || schema.$ref === '#/components/schemas/Error') return true;
+  // A status a route answers with a body of its own and with errors (GET /health's 503): oneOf [own, Error].
+  const oneOf = (schema as { oneOf?: readonly JsonSchema[] }).oneOf;
+  return oneOf?.some((s) => s.$ref === '#/components/schemas/Error') ?? false;
 }
+
+const hasErrorKey = (text: string): boolean => {
+  try {
+    const body = JSON.parse(text) as unknown;
+    return typeof body === 'object' && body !== null && 'error' in body;
+  } catch {
+    return false;
+  }
+};
 
 /**
  * What is wrong with one answer, or null: a 5xx that is not a documented 502/503 upstream error, an error body
@@ -171,7 +185,10 @@ function isErrorSchema(media: MediaSchema | undefined): boolean {
 export function problemWith(op: Operation, answer: Answer): string | null {
   if (answer.status < 400) return null;
   const documented = op.responses[String(answer.status)];
-  if (documented && !isErrorSchema(documented)) return null; // a documented non-error body (GET /health's 503)
+  if (documented && !isErrorSchema(documented)) return null; // a documented non-error body
+  // A documented body of the route's own at an error status (GET /health's 503 Health), not an error.
+  if (documented?.['x-error-codes'] && documented.content?.['application/json']?.schema?.$ref === undefined && !hasErrorKey(answer.text))
+    return null;
   let body: unknown;
   if (!answer.contentType.startsWith('application/json')) return `status ${answer.status} with content-type "${answer.contentType}"`;
   try {
@@ -192,11 +209,11 @@ export function problemWith(op: Operation, answer: Answer): string | null {
     return `status ${answer.status}: details is not an object`;
   const code = error.code as ErrorCode;
   if (HTTP_STATUS[code] !== answer.status) return `status ${answer.status} with code ${code}, whose status is ${HTTP_STATUS[code]}`;
-  if (answer.status >= 500) {
-    if (!UPSTREAM_CODES.has(code) || (answer.status !== 502 && answer.status !== 503))
-      return `server error ${answer.status} ${code}: ${error.message}`;
-    if (!documented) return `${answer.status} ${code} is not documented for ${op.method} ${op.path}`;
-  }
+  if (answer.status >= 500 && (!UPSTREAM_CODES.has(code) || (answer.status !== 502 && answer.status !== 503)))
+    return `server error ${answer.status} ${code}: ${error.message}`;
+  // The document cannot lie: what the route answered is one of the codes it lists for that status.
+  if (!documented?.['x-error-codes']?.includes(code))
+    return `${answer.status} ${code} is not documented for ${op.method} ${op.path} (documented: ${documented?.['x-error-codes']?.join(', ') ?? 'no such status'})`;
   return null;
 }
 

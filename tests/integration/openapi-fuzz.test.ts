@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { ApiApp } from '../../src/api/app-types.js';
 import { ErrorBody } from '../../src/api/errors.js';
-import { ERROR_CODES } from '../../src/domain/errors.js';
+import { ConclaveError, ERROR_CODES } from '../../src/domain/errors.js';
 import { SimClock } from '../../src/engine/clock.js';
 import { createRuntime, type Runtime } from '../../src/runtime.js';
 import { buildServer } from '../../src/server.js';
@@ -15,7 +15,8 @@ import { call, ScriptedModel } from '../helpers/scripted-model.js';
 /**
  * Issue 11 acceptance: every operation of the OpenAPI document, fuzzed with seeded, bounded inputs (valid and
  * invalid params, query, body, odd headers), with and without a token, on loopback and off loopback: no 5xx
- * but documented upstream 502/503, every error in the documented shape with a code from the catalogue.
+ * but documented upstream 502/503, every error in the documented shape with a code from the catalogue, and
+ * (issue 17) every status and code one the document lists for that operation.
  */
 const NOW = Date.UTC(2026, 0, 5, 12);
 const SEED = 20_261_129;
@@ -102,6 +103,14 @@ describe('the fuzz harness itself', () => {
               return { n: request.query.n };
             },
           );
+          a.get(
+            '/canary/undeclared',
+            { config: { access: 'user' }, schema: { querystring: q, response: { 200: z.object({ n: z.number() }) } } },
+            async (request) => {
+              if (request.query.n > 2) throw new ConclaveError('NOT_FOUND', `no canary ${request.query.n}`);
+              return { n: request.query.n };
+            },
+          );
           a.get('/canary/bare-error', { config: { access: 'user' }, schema: { querystring: q } }, async (request, reply) =>
             request.query.n > 2 ? reply.status(400).send({ message: 'not the documented shape' }) : { n: request.query.n },
           );
@@ -115,12 +124,13 @@ describe('the fuzz harness itself', () => {
     await runtime?.close();
   });
 
-  it('fails on a route that answers 500 and on one that answers an undocumented error shape', async () => {
+  it('fails on a route that answers 500, one that answers a code it does not document, and one off the error shape', async () => {
     const doc = await openapi(url);
     const canary = (op: Operation) => !op.path.startsWith('/canary/');
     const result = await fuzzOperations(url, doc, { token: null, seed: SEED, numRuns: 30, skip: canary });
-    expect(result.problems).toHaveLength(2);
+    expect(result.problems).toHaveLength(3);
     expect(result.problems[0]).toMatch(/GET \/canary\/crash: server error 500 INTERNAL_ERROR/);
-    expect(result.problems[1]).toMatch(/GET \/canary\/bare-error: status 400 not in the \{error/);
+    expect(result.problems[1]).toMatch(/GET \/canary\/undeclared: 404 NOT_FOUND is not documented for GET \/canary\/undeclared/);
+    expect(result.problems[2]).toMatch(/GET \/canary\/bare-error: status 400 not in the \{error/);
   });
 });

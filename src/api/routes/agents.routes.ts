@@ -57,7 +57,7 @@ export function registerAgentRoutes(app: ApiApp, agents: AgentService, onMonitor
   app.get(
     '/api/agents/:name',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: ['NOT_FOUND'] },
       schema: {
         tags,
         summary: 'One agent; market-monitor also shows your monitoring schedule',
@@ -72,7 +72,7 @@ export function registerAgentRoutes(app: ApiApp, agents: AgentService, onMonitor
   app.post(
     `/api/agents/${MONITOR_AGENT}`,
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: ['CONFLICT'] },
       schema: {
         tags,
         summary: 'Start or stop continuous monitoring and paper trading of your active symbols',

@@ -1,7 +1,7 @@
 import rateLimit from '@fastify/rate-limit';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AuthService, PublicUser } from '../../auth/auth-service.js';
-import { ConclaveError } from '../../domain/errors.js';
+import { ConclaveError, type ErrorCode } from '../../domain/errors.js';
 import { iso } from '../../engine/cycle-response.js';
 import type { ApiApp } from '../app-types.js';
 import { ErrorBody } from '../errors.js';
@@ -30,13 +30,19 @@ export async function registerAuthRoutes(app: ApiApp, deps: AuthRoutesDeps): Pro
         }),
     });
     const r = scope.withTypeProvider<ZodTypeProvider>();
-    const limited = { access: 'public' as const, rateLimit: { max: deps.rateLimit.max, timeWindow: deps.rateLimit.windowMs } };
+    const limit = { max: deps.rateLimit.max, timeWindow: deps.rateLimit.windowMs };
+    // Public routes that still read and write the user table.
+    const limited = (errors: readonly ErrorCode[]) => ({
+      access: 'public' as const,
+      rateLimit: limit,
+      errors: [...errors, 'STORE_UNAVAILABLE' as const],
+    });
     const tooMany = { 429: ErrorBody };
 
     r.post(
       '/api/auth/register',
       {
-        config: limited,
+        config: limited(['CONFLICT']),
         schema: {
           tags: ['auth'],
           summary: 'Create an account',
@@ -52,7 +58,7 @@ export async function registerAuthRoutes(app: ApiApp, deps: AuthRoutesDeps): Pro
     r.post(
       '/api/auth/login',
       {
-        config: limited,
+        config: limited(['UNAUTHORIZED']),
         schema: {
           tags: ['auth'],
           summary: 'Exchange username and password for an access and a refresh token',
@@ -68,7 +74,7 @@ export async function registerAuthRoutes(app: ApiApp, deps: AuthRoutesDeps): Pro
     r.post(
       '/api/auth/refresh',
       {
-        config: limited,
+        config: limited(['UNAUTHORIZED']),
         schema: {
           tags: ['auth'],
           summary: 'Exchange a refresh token for a new pair (the old refresh token stops working)',

@@ -20,7 +20,7 @@ export function registerBacktestChartRoutes(app: ApiApp, deps: BacktestChartDeps
   app.get(
     '/api/backtests/:id/equity.svg',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: ['NOT_FOUND'] },
       schema: {
         tags: ['backtests'],
         summary: 'Equity against buy-and-hold of a completed backtest, as SVG',

@@ -156,7 +156,7 @@ export function registerBacktestRoutes(app: ApiApp, deps: BacktestRouteDeps): vo
   app.get(
     '/api/backtests/:id',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: ['NOT_FOUND'] },
       schema: {
         tags: ['backtests'],
         summary: 'A backtest: status, progress 0..1 and, once completed, metrics next to buy-and-hold',

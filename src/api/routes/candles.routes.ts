@@ -4,6 +4,7 @@ import type { MarketDataSource } from '../../market/port.js';
 import type { ApiApp } from '../app-types.js';
 import { ErrorBody } from '../errors.js';
 import { BEARER, CandleOut, candleJson, SymbolInput } from '../platform-schemas.js';
+import { VENUE_ERRORS } from '../route-errors.js';
 
 export interface CandleRouteDeps {
   readonly source: Pick<MarketDataSource, 'venue' | 'getRecentKlines'>;
@@ -35,7 +36,7 @@ export function registerCandleRoutes(app: ApiApp, deps: CandleRouteDeps): void {
   app.get(
     '/api/candles',
     {
-      config: { access: 'shared' },
+      config: { access: 'shared', errors: VENUE_ERRORS },
       schema: {
         tags: ['market-data'],
         summary: 'The newest candles of a symbol from the market source (oldest first; the last may still be forming)',

@@ -73,7 +73,7 @@ export function registerCycleRoutes(app: ApiApp, deps: CyclesRouteDeps): void {
   app.get(
     '/api/cycles',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: ['UNKNOWN_SYMBOL'] },
       schema: {
         tags,
         summary: 'Your cycles, newest first',
@@ -91,7 +91,7 @@ export function registerCycleRoutes(app: ApiApp, deps: CyclesRouteDeps): void {
   app.get(
     '/api/cycles/:id',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: ['NOT_FOUND'] },
       schema: {
         tags,
         summary: 'One cycle with the response it returned',
@@ -109,7 +109,7 @@ export function registerCycleRoutes(app: ApiApp, deps: CyclesRouteDeps): void {
   app.get(
     '/api/cycles/:id/messages',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: ['NOT_FOUND'] },
       schema: {
         tags,
         summary: 'Every message of a cycle in dispatch order (the agent graph of that cycle)',

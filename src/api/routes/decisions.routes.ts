@@ -14,6 +14,7 @@ import {
   DecisionsQuery,
   StatisticsQuery,
 } from '../platform-schemas.js';
+import { VENUE_ERRORS } from '../route-errors.js';
 import { userIdOf } from '../user.js';
 import { snapshotJson } from './market-data.routes.js';
 
@@ -39,7 +40,7 @@ export function registerDecisionRoutes(app: ApiApp, decisions: DecisionService):
   app.get(
     '/api/decisions',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: ['UNKNOWN_SYMBOL'] },
       schema: {
         tags,
         summary: 'Your decisions, newest first, filtered by symbol, action and time; paginated',
@@ -67,7 +68,7 @@ export function registerDecisionRoutes(app: ApiApp, decisions: DecisionService):
   app.post(
     '/api/decisions',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: [...VENUE_ERRORS, 'NOT_FOUND', 'AGENT_FAILED'] },
       schema: {
         tags,
         summary: 'Ask the decision agent about a symbol now, without risk checks or execution',
@@ -91,7 +92,7 @@ export function registerDecisionRoutes(app: ApiApp, decisions: DecisionService):
   app.get(
     '/api/decisions/statistics',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: ['UNKNOWN_SYMBOL'] },
       schema: {
         tags,
         summary: 'Counts by action, mean confidence, and hit rate of BUY/SELL decisions against the next stored price',

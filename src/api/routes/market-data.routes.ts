@@ -39,7 +39,7 @@ export function registerMarketDataRoutes(app: ApiApp, market: MarketDataService,
   app.get(
     '/api/market-data',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: ['UNKNOWN_SYMBOL'] },
       schema: {
         tags,
         summary: 'Your stored snapshots (from your cycles, refreshes and advice) and the venue candles of a symbol in a time range',

@@ -7,6 +7,7 @@ import { iso } from '../../engine/cycle-response.js';
 import type { ApiApp } from '../app-types.js';
 import { ErrorBody } from '../errors.js';
 import { BEARER, SymbolInput } from '../platform-schemas.js';
+import { VENUE_ERRORS } from '../route-errors.js';
 import { userIdOf } from '../user.js';
 
 export interface RegimeRouteDeps {
@@ -39,7 +40,7 @@ export function registerRegimeRoutes(app: ApiApp, deps: RegimeRouteDeps): void {
   app.get(
     '/api/regime',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: VENUE_ERRORS },
       schema: {
         tags: ['strategies'],
         summary:

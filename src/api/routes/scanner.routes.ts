@@ -6,6 +6,7 @@ import type { ScannerService } from '../../scanner/scanner-service.js';
 import type { ApiApp } from '../app-types.js';
 import { ErrorBody } from '../errors.js';
 import { BEARER } from '../platform-schemas.js';
+import { VENUE_ERRORS } from '../route-errors.js';
 
 const ScanRunBody = z
   .object({
@@ -29,7 +30,7 @@ export function registerScannerRoutes(app: ApiApp, deps: { scanner: ScannerServi
   app.get(
     '/api/scanner/latest',
     {
-      config: { access: 'shared' },
+      config: { access: 'shared', errors: ['NOT_FOUND'] },
       schema: {
         tags: ['scanner'],
         summary: 'The latest market scan (data/latest_analysis.json), shared by every account',
@@ -50,7 +51,7 @@ export function registerScannerRoutes(app: ApiApp, deps: { scanner: ScannerServi
   app.post(
     '/api/scanner/run',
     {
-      config: { access: 'operator' },
+      config: { access: 'operator', errors: VENUE_ERRORS },
       schema: {
         tags: ['scanner'],
         summary: 'Scan the market now and return the analysis (operators only)',

@@ -6,6 +6,7 @@ import type { StoredSymbol } from '../../store/symbol.repository.js';
 import type { ApiApp } from '../app-types.js';
 import { ErrorBody } from '../errors.js';
 import { AddSymbolBody, BEARER, IdParams, WatchedSymbol } from '../platform-schemas.js';
+import { VENUE_ERRORS } from '../route-errors.js';
 import { userIdOf } from '../user.js';
 
 export function symbolJson(s: StoredSymbol): z.infer<typeof WatchedSymbol> {
@@ -48,7 +49,7 @@ export function registerSymbolRoutes(app: ApiApp, symbols: SymbolService, audit?
   app.post(
     '/api/symbols',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: [...VENUE_ERRORS, 'CONFLICT'] },
       schema: {
         tags,
         summary: 'Add a symbol: the venue and asset type are detected (BTC -> BTCUSDT on the crypto venue, AAPL -> Yahoo)',
@@ -77,7 +78,7 @@ export function registerSymbolRoutes(app: ApiApp, symbols: SymbolService, audit?
   app.get(
     '/api/symbols/:id',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: ['NOT_FOUND'] },
       schema: {
         tags,
         summary: 'One of your symbols',
@@ -92,7 +93,7 @@ export function registerSymbolRoutes(app: ApiApp, symbols: SymbolService, audit?
   app.delete(
     '/api/symbols/:id',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: ['NOT_FOUND'] },
       schema: {
         tags,
         summary: 'Remove one of your symbols (monitoring stops trading it; stored data stay)',

@@ -3,6 +3,7 @@ import { iso } from '../../engine/cycle-response.js';
 import type { ApiApp } from '../app-types.js';
 import type { ApiDeps, TradeView } from '../deps.js';
 import { ErrorBody } from '../errors.js';
+import { VENUE_ERRORS } from '../route-errors.js';
 import { MarketLatest, MarketQuery, SeedCycleResponse, Trade, TradesQuery } from '../schemas.js';
 import { userIdOf } from '../user.js';
 
@@ -13,7 +14,7 @@ export function registerTradingRoutes(app: ApiApp, deps: ApiDeps): void {
   app.post(
     '/trading/run-cycle',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: [...VENUE_ERRORS, 'MARKET_CLOSED', 'AGENT_FAILED', 'QUEUE_UNAVAILABLE'] },
       schema: {
         tags: ['trading'],
         summary: 'Run one trading cycle: market monitor -> decision -> risk -> execution',
@@ -48,7 +49,7 @@ export function registerTradingRoutes(app: ApiApp, deps: ApiDeps): void {
   app.get(
     '/trading/market/latest',
     {
-      config: { access: 'shared' },
+      config: { access: 'shared', errors: VENUE_ERRORS },
       schema: {
         tags: ['trading'],
         summary: 'Latest price and indicators for a symbol, and for a stock whether its market is open',
