@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ACTIONS } from '../domain/action.js';
+import { FeedOut } from './routes/feeds.routes.js';
 import type { LiveMessageType } from './ws-hub.js';
 
 /**
@@ -8,6 +9,12 @@ import type { LiveMessageType } from './ws-hub.js';
  */
 
 const T = '2026-01-05T12:00:00.000Z';
+
+const BacktestEventData = z.object({
+  id: z.string(),
+  status: z.string().describe('running, completed or failed'),
+  progress: z.number().min(0).max(1),
+});
 
 /** What a client may send. */
 export const WsClientMessage = z
@@ -170,6 +177,27 @@ const DATA: { readonly [K in LiveMessageType]: { readonly description: string; r
       time: T,
     },
   },
+  feed: {
+    description: 'To every user: the market feed of a venue changed state (as GET /api/feeds)',
+    data: FeedOut,
+    example: {
+      venue: 'binance',
+      state: 'down',
+      last_candle_time: '2026-01-05T11:59:59.999Z',
+      consecutive_failures: 1,
+      last_error_code: 'MARKET_DATA_UNAVAILABLE',
+    },
+  },
+  'backtest.progress': {
+    description: 'A backtest of yours (POST /api/backtests) moved on; progress from 0 to 1',
+    data: BacktestEventData,
+    example: { id: '3f2b8c1e-6a4d-4e2f-9b7a-1c5d8e9f0a12', status: 'running', progress: 0.42 },
+  },
+  'backtest.finished': {
+    description: 'A backtest of yours ended: completed (its report at GET /api/backtests/{id}/report) or failed',
+    data: BacktestEventData,
+    example: { id: '3f2b8c1e-6a4d-4e2f-9b7a-1c5d8e9f0a12', status: 'completed', progress: 1 },
+  },
   error: {
     description: 'A client message the server could not take; the socket stays open',
     data: z.object({ code: z.string(), message: z.string() }),
@@ -178,7 +206,7 @@ const DATA: { readonly [K in LiveMessageType]: { readonly description: string; r
   pong: { description: 'The answer to a ping', data: z.object({}), example: {} },
 };
 
-const pascal = (type: string) => type.replace(/(^|_)([a-z])/g, (_, __, c: string) => c.toUpperCase());
+const pascal = (type: string) => type.replace(/(^|[_.])([a-z])/g, (_, __, c: string) => c.toUpperCase());
 
 /** One schema per server message type: the envelope `{type, seq, ts, dropped, data}` around its data. */
 export const WS_SERVER_MESSAGES = Object.fromEntries(
