@@ -94,4 +94,93 @@ describe.skipIf(!hasChromium)('research and desk panels in Chromium against the 
     expect(await page.locator('#bt-error').textContent()).toContain('MAX_DAILY_LOSS');
     await page.close();
   });
+
+  it('adds a symbol (venue detected), sees its first cycle, and removes it after a confirmation; both are audited', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${demo.server.url}/`);
+    await page.waitForSelector('#live.live');
+    await page.fill('#desk-add input[name=symbol]', 'eth');
+    await page.locator('#desk-add button[type=submit]').click();
+    const status = page.locator('#desk-symbol-status');
+    await expect.poll(() => status.getAttribute('data-first-cycle'), WAIT).not.toBeNull();
+    const cycleId = (await status.getAttribute('data-first-cycle')) as string;
+    expect(await status.textContent()).toContain('Added ETHUSDT on binance (crypto)');
+    // The first cycle is the server's: stored, and in the decisions feed over /ws.
+    const cycle = (await (await fetch(`${demo.server.url}/api/cycles/${cycleId}`)).json()) as { symbol: string };
+    expect(cycle.symbol).toBe('ETHUSDT');
+    await page.waitForSelector(`#feed .feed-row[data-cycle="${cycleId}"]`, WAIT);
+    await expect.poll(() => page.locator('#desk-audit tr[data-action="symbol.add"]').count(), WAIT).toBe(1);
+    expect(await page.locator('#desk-audit tr[data-action="symbol.add"]').textContent()).toContain('"venue":"binance"');
+
+    const row = page.locator('#desk-symbols li[data-symbol=ETHUSDT]');
+    await row.locator('button', { hasText: 'Remove' }).click();
+    // Nothing happens before the confirmation.
+    expect(await page.locator('#desk-symbols li[data-symbol=ETHUSDT]').count()).toBe(1);
+    await row.locator('.confirm-yes').click();
+    await expect.poll(() => page.locator('#desk-symbols li[data-symbol=ETHUSDT]').count(), WAIT).toBe(0);
+    await expect.poll(() => page.locator('#desk-audit tr[data-action="symbol.remove"]').count(), WAIT).toBe(1);
+    const symbols = (await (await fetch(`${demo.server.url}/api/symbols`)).json()) as { symbol: string }[];
+    expect(symbols.map((s) => s.symbol)).not.toContain('ETHUSDT');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('halts and resumes the account from the desk after a confirmation, each audited with the state before and after', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${demo.server.url}/`);
+    await page.waitForSelector('[data-testid=desk-risk-state]');
+    await page.fill('#desk-risk input[name=reason]', 'desk test');
+    await page.locator('#desk-halt').click();
+    await page.locator('#desk-risk .confirm-yes').click();
+    await expect.poll(() => page.locator('[data-testid=desk-risk-state]').textContent(), WAIT).toBe('HALTED');
+    expect(((await (await fetch(`${demo.server.url}/api/risk`)).json()) as { state: string }).state).toBe('HALTED');
+    await expect.poll(() => page.locator('#desk-audit tr[data-action="risk.halt"]').first().textContent(), WAIT).toContain('desk test');
+    await page.locator('#desk-halt').click();
+    await page.locator('#desk-risk .confirm-yes').click();
+    await expect.poll(() => page.locator('[data-testid=desk-risk-state]').textContent(), WAIT).toBe('ACTIVE');
+    const resume = page.locator('#desk-audit tr[data-action="risk.resume"]').first();
+    await expect.poll(() => resume.textContent(), WAIT).toContain('"state":"HALTED"');
+    expect(await resume.textContent()).toContain('"state":"ACTIVE"');
+    await page.close();
+  });
+
+  it('edits the enable map with validation and a confirmation; the change is audited as shared', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${demo.server.url}/`);
+    await page.waitForSelector('#desk-map');
+    const before = (await (await fetch(`${demo.server.url}/api/strategies/enable-map`)).json()) as {
+      regimes: Record<string, string[]>;
+    };
+    // The demo server runs the pipeline: the page says the map is not used by it.
+    expect(await page.locator('#desk-map-host').textContent()).toContain(
+      'runs the pipeline protocol: the enable map is used only by brain',
+    );
+    // Unchanged: refused on the page, nothing sent.
+    await page.locator('#desk-map-save').click();
+    expect(await page.locator('#desk-map-error').textContent()).toBe('Nothing changed.');
+    // The server's validation speaks through the page.
+    await page.fill('#desk-map-host input[name=cooldown_bars]', '99999');
+    await page.locator('#desk-map-save').click();
+    await page.locator('#desk-map-host .confirm-yes').click();
+    await expect.poll(() => page.locator('#desk-map-error').textContent(), WAIT).toContain('VALIDATION_ERROR');
+    await page.fill('#desk-map-host input[name=cooldown_bars]', '2');
+    const box = page.locator('#desk-map input[aria-label="breakout in RANGE"]');
+    const wasOn = before.regimes.RANGE.includes('breakout');
+    await box.setChecked(!wasOn);
+    await page.locator('#desk-map-save').click();
+    expect(await page.locator('#desk-map-host .confirm').textContent()).toContain('RANGE:');
+    await page.locator('#desk-map-host .confirm-yes').click();
+    await expect.poll(() => page.locator('#desk-audit tr[data-action="enable_map.replace"]').count(), WAIT).toBe(1);
+    const after = (await (await fetch(`${demo.server.url}/api/strategies/enable-map`)).json()) as {
+      cooldown_bars: number;
+      regimes: Record<string, string[]>;
+    };
+    expect(after.cooldown_bars).toBe(2);
+    expect(after.regimes.RANGE.includes('breakout')).toBe(!wasOn);
+    expect(await page.locator('#desk-audit tr[data-action="enable_map.replace"]').textContent()).toContain('(shared)');
+    await page.locator('.area-desk').screenshot({ path: join(OUT, 'dashboard-desk.png') });
+    await page.close();
+  });
 });

@@ -4,6 +4,7 @@ import { ApiError, AuthRequired, get, optional, post, setToken, token } from './
 import { ResearchPanel } from './backtest-panel.js';
 import type { BacktestEventData } from './backtest-types.js';
 import { EquityChart, PriceChart } from './charts.js';
+import { DeskPanel } from './desk-panel.js';
 import { $, fill, h, shortTime, unavailable } from './dom.js';
 import { type Feed, feedPills, marketStatus, riskBanner, withFeed } from './feed-status.js';
 import { LiveFeed, type LiveState } from './live.js';
@@ -299,6 +300,11 @@ const research = new ResearchPanel(
 );
 let researchReady = false;
 
+const desk = new DeskPanel(
+  { symbols: $('desk-symbols-host'), risk: $('desk-risk'), map: $('desk-map-host'), audit: $('desk-audit') },
+  { guard, onChanged: () => void guard(async () => Promise.all([loadSymbols(), loadPortfolio()]).then(() => undefined)) },
+);
+
 async function loadBacktests(): Promise<void> {
   if (researchReady) return research.load();
   researchReady = true;
@@ -318,7 +324,16 @@ async function loadScanner(): Promise<void> {
 
 async function loadAll(): Promise<void> {
   await loadSymbols();
-  await Promise.all([loadPortfolio(), loadAgents(), loadRegime(), loadBacktests(), loadScanner(), loadPerformance(), loadFeeds()]);
+  await Promise.all([
+    loadPortfolio(),
+    loadAgents(),
+    loadRegime(),
+    loadBacktests(),
+    loadScanner(),
+    loadPerformance(),
+    loadFeeds(),
+    desk.load(),
+  ]);
   await loadCandles();
   await loadFeed();
 }
@@ -486,7 +501,7 @@ $('halt').addEventListener(
   () =>
     void guard(async () => {
       await post('/api/risk/halt', { reason: 'halted from the dashboard' });
-      await loadPortfolio();
+      await Promise.all([loadPortfolio(), desk.loadRisk(), desk.loadAudit()]);
     }),
 );
 $('resume').addEventListener(
@@ -494,7 +509,7 @@ $('resume').addEventListener(
   () =>
     void guard(async () => {
       await post('/api/risk/resume', {});
-      await loadPortfolio();
+      await Promise.all([loadPortfolio(), desk.loadRisk(), desk.loadAudit()]);
     }),
 );
 
