@@ -9,6 +9,7 @@ import { registerBacktestRoutes } from './api/routes/backtests.routes.js';
 import { registerCandleRoutes } from './api/routes/candles.routes.js';
 import { feedMessage, registerFeedRoutes } from './api/routes/feeds.routes.js';
 import { registerMetricsRoutes } from './api/routes/metrics.routes.js';
+import { challengerMessage, registerChallengerRoutes } from './api/routes/research-challengers.routes.js';
 import { registerScannerRoutes } from './api/routes/scanner.routes.js';
 import { defaultWebDir, registerStaticRoutes } from './api/routes/static.routes.js';
 import { tradingAreaRoutes } from './api/trading-routes.js';
@@ -80,6 +81,7 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
               defaultInterval: runtime.config.KLINE_INTERVAL,
             }),
           (app) => registerMetricsRoutes(app, { metrics: runtime.metrics }),
+          (app) => registerChallengerRoutes(app, { challengers: runtime.challengers }),
           (app) => registerFeedRoutes(app, { feeds: runtime.feeds, now: () => runtime.clock.now() }),
           (app) => registerBacktestChartRoutes(app, { backtests: runtime.store.backtests }),
           (app) => registerAuditRoutes(app, { audit: runtime.store.audit }),
@@ -93,6 +95,8 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
     app.addHook('onClose', async () => platform.close());
     const stopFeeds = runtime.feeds.onChange((v) => platform.hub.broadcast(feedMessage(v)));
     app.addHook('onClose', async () => stopFeeds());
+    const stopChallengers = runtime.challengers.onEvent((e) => platform.hub.broadcast(challengerMessage(e, runtime.challengers)));
+    app.addHook('onClose', async () => stopChallengers());
     // Before runtime.close(): running cycles finish and the schedule is saved while the store is open.
     if (embedded) app.addHook('onClose', () => embedded.close());
     return app;

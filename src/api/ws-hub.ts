@@ -35,6 +35,10 @@ export type LiveMessageType =
   | 'feed'
   | 'backtest.progress'
   | 'backtest.finished'
+  | 'research.candidate_proposed'
+  | 'research.challenger_started'
+  | 'research.strategy_promoted'
+  | 'research.strategy_retired'
   | 'error'
   | 'pong';
 

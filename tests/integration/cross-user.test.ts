@@ -86,6 +86,31 @@ const PROBES: Readonly<Record<string, Probe>> = {
   'GET /api/backtests/:id/report': { path: (a) => `/api/backtests/${a.backtestId}/report` },
   'GET /api/candles': { path: () => '/api/candles?symbol=BTCUSDT' },
   'GET /metrics': { path: () => '/metrics' },
+  'GET /api/research/challengers': { path: () => '/api/research/challengers' },
+  // Operators only: bob's well-formed PASSED candidate must be refused before it starts anything.
+  'POST /api/research/challengers': {
+    path: () => '/api/research/challengers',
+    body: {
+      campaign_id: 'bob-campaign',
+      strategy: 'sma-cross',
+      params: { fast: 3, slow: 10 },
+      research: {
+        sharpe: 0.1,
+        sortino: 0.1,
+        calmar: 1,
+        profit_factor: 1.5,
+        trades: 300,
+        net_return: 0.1,
+        max_drawdown: 0.1,
+        periods: 1000,
+        annualisation_factor: 8766,
+        skewness: 0,
+        kurtosis: 3,
+      },
+      monte_carlo_band: { return_p05: -0.1, return_p95: 0.2, max_drawdown_p95: 0.2 },
+      verdict: { verdict: 'PASSED', criteria: [] },
+    },
+  },
 };
 
 /** Routes a plugin registers (Swagger UI, the dashboard's files): public, probed by their URL with `*` filled. */
