@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACTIONS } from '../domain/action.js';
 import { FeedOut } from './routes/feeds.routes.js';
+import { ChallengerOut } from './routes/research-challengers.routes.js';
 import type { LiveMessageType } from './ws-hub.js';
 
 /**
@@ -9,6 +10,29 @@ import type { LiveMessageType } from './ws-hub.js';
  */
 
 const T = '2026-01-05T12:00:00.000Z';
+
+const ChallengerEventData = z.object({ at: z.string(), challenger: ChallengerOut.nullable() });
+const challengerExample = (status: string, reason: string | null) => ({
+  at: T,
+  challenger: {
+    id: 'ch-1',
+    account_id: 1_000_000_001,
+    campaign_id: 'a1b2c3',
+    strategy: 'sma-cross',
+    params: { fast: 5, slow: 30 },
+    status,
+    started_at: T,
+    until: '2026-01-19T12:00:00.000Z',
+    finished_at: status === 'shadow' ? null : '2026-01-19T12:00:00.000Z',
+    cycles: status === 'shadow' ? 0 : 336,
+    fills: status === 'shadow' ? 0 : 14,
+    monte_carlo_band: { return_p05: -0.04, return_p95: 0.09, max_drawdown_p95: 0.06 },
+    shadow_return: status === 'shadow' ? 0 : 0.021,
+    shadow_max_drawdown: status === 'shadow' ? 0 : 0.018,
+    champion_return: status === 'shadow' ? null : 0.004,
+    reason,
+  },
+});
 
 const BacktestEventData = z.object({
   id: z.string(),
@@ -197,6 +221,26 @@ const DATA: { readonly [K in LiveMessageType]: { readonly description: string; r
     description: 'A backtest of yours ended: completed (its report at GET /api/backtests/{id}/report) or failed',
     data: BacktestEventData,
     example: { id: '3f2b8c1e-6a4d-4e2f-9b7a-1c5d8e9f0a12', status: 'completed', progress: 1 },
+  },
+  'research.candidate_proposed': {
+    description: 'To every user: a PASSED research candidate was handed to champion/challenger',
+    data: ChallengerEventData,
+    example: challengerExample('shadow', null),
+  },
+  'research.challenger_started': {
+    description: 'To every user: the candidate paper-trades in shadow on its own account until `until`',
+    data: ChallengerEventData,
+    example: challengerExample('shadow', null),
+  },
+  'research.strategy_promoted': {
+    description: 'To every user: the challenger beat the house account inside its Monte Carlo band; the enable map now runs it',
+    data: ChallengerEventData,
+    example: challengerExample('promoted', "shadow return 2.10% beat the champion's 0.40% inside the Monte Carlo band"),
+  },
+  'research.strategy_retired': {
+    description: 'To every user: the challenger was not promoted; `reason` says which condition failed',
+    data: ChallengerEventData,
+    example: challengerExample('retired', "shadow return 0.10% does not beat the champion's 0.40% after costs"),
   },
   error: {
     description: 'A client message the server could not take; the socket stays open',
