@@ -43,12 +43,13 @@ export function registerAgentRoutes(app: ApiApp, agents: AgentService, onMonitor
   app.get(
     '/api/agents',
     {
-      config: { access: 'user' },
+      // With REDIS_URL the monitoring status is read from Redis.
+      config: { access: 'user', errors: ['QUEUE_UNAVAILABLE'] },
       schema: {
         tags,
         summary: 'Every agent: health, runs, errors, last run (heartbeat)',
         security: BEARER,
-        response: { 200: z.array(AgentOut), 401: ErrorBody },
+        response: { 200: z.array(AgentOut), 401: ErrorBody, 503: ErrorBody },
       },
     },
     async (request) => (await agents.list(userIdOf(request))).map(agentJson),
@@ -57,13 +58,13 @@ export function registerAgentRoutes(app: ApiApp, agents: AgentService, onMonitor
   app.get(
     '/api/agents/:name',
     {
-      config: { access: 'user', errors: ['NOT_FOUND'] },
+      config: { access: 'user', errors: ['NOT_FOUND', 'QUEUE_UNAVAILABLE'] },
       schema: {
         tags,
         summary: 'One agent; market-monitor also shows your monitoring schedule',
         security: BEARER,
         params: AgentParams,
-        response: { 200: AgentOut, 401: ErrorBody, 404: ErrorBody },
+        response: { 200: AgentOut, 401: ErrorBody, 404: ErrorBody, 503: ErrorBody },
       },
     },
     async (request) => agentJson(await agents.get(userIdOf(request), request.params.name)),
@@ -72,7 +73,8 @@ export function registerAgentRoutes(app: ApiApp, agents: AgentService, onMonitor
   app.post(
     `/api/agents/${MONITOR_AGENT}`,
     {
-      config: { access: 'user', errors: ['CONFLICT'] },
+      // With REDIS_URL the schedule lives in Redis: down or past REDIS_COMMAND_TIMEOUT_MS, nothing is changed.
+      config: { access: 'user', errors: ['CONFLICT', 'QUEUE_UNAVAILABLE'] },
       schema: {
         tags,
         summary: 'Start or stop continuous monitoring and paper trading of your active symbols',
@@ -80,7 +82,7 @@ export function registerAgentRoutes(app: ApiApp, agents: AgentService, onMonitor
           '`start` runs one cycle per active symbol at every close of `interval` candles; `start` while running changes the interval. The state is stored, so a restarted server resumes it.',
         security: BEARER,
         body: MonitorControlBody,
-        response: { 200: Monitoring, 401: ErrorBody, 409: ErrorBody, 422: ErrorBody },
+        response: { 200: Monitoring, 401: ErrorBody, 409: ErrorBody, 422: ErrorBody, 503: ErrorBody },
       },
     },
     async (request) => {
