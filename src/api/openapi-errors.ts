@@ -46,15 +46,36 @@ export function codesByStatus(codes: readonly ErrorCode[]): Map<number, ErrorCod
   return new Map([...byStatus.entries()].sort(([a], [b]) => a - b));
 }
 
+/** Where an operation's examples differ from the catalogue's: the request line, and who may open it. */
+export interface ExampleContext {
+  readonly method: string;
+  readonly path: string;
+  readonly access: RouteErrorFacts['access'];
+  readonly examples?: RouteErrorFacts['examples'];
+}
+
+// The auth gate and the shutdown hook start their messages with the request line.
+const REQUEST_LINE = /^[A-Z]+ \/\S*: /;
+
+/** The body `code` is answered with by the operation: the catalogue's example, with its request line. */
+export function exampleFor(code: ErrorCode, context?: ExampleContext): { error: { code: ErrorCode; message: string; details: object } } {
+  const { message, details } = catalogueEntry(code).example;
+  if (!context) return { error: { code, message, details } };
+  const line = `${context.method.toUpperCase()} ${context.path}: `;
+  const own =
+    context.examples?.[code] ??
+    (code === 'UNAUTHORIZED' && context.access === 'metrics'
+      ? `${line}expected the METRICS_TOKEN bearer token (user tokens do not open /metrics)`
+      : message.replace(REQUEST_LINE, line));
+  return { error: { code, message: own, details } };
+}
+
 /** The documented answer of one status: each code with what it means and a real example of its body. */
-export function errorResponse(status: number, codes: readonly ErrorCode[]): ResponseObject {
+export function errorResponse(status: number, codes: readonly ErrorCode[], context?: ExampleContext): ResponseObject {
   const title = `${STATUS_CODES[status] ?? 'Error'}: ${codes.join(' or ')}`;
   const lines = codes.map((code) => `- \`${code}\`: ${catalogueEntry(code).description}`);
   const examples = Object.fromEntries(
-    codes.map((code) => {
-      const entry = catalogueEntry(code);
-      return [code, { summary: entry.description, value: { error: { code, ...entry.example } } }];
-    }),
+    codes.map((code) => [code, { summary: catalogueEntry(code).description, value: exampleFor(code, context) }]),
   );
   return {
     description: `${title}\n\n${lines.join('\n')}`,
@@ -108,7 +129,7 @@ export function documentErrors<T extends { paths?: unknown }>(document: T, facts
           response.description === 'Default Response' ? { ...response, description: successTitle(status, response, operation) } : response;
       }
       for (const [status, codes] of codesByStatus(routeErrorCodes(fact))) {
-        const generated = errorResponse(status, codes);
+        const generated = errorResponse(status, codes, { method, path, access: fact.access, examples: fact.examples });
         const existing = responses[String(status)];
         responses[String(status)] = existing ? withError(existing, generated) : generated;
       }

@@ -9,6 +9,8 @@ declare module 'fastify' {
      * body parsing, rate limit, shutdown) are derived by routeErrorCodes and need not be listed.
      */
     errors?: readonly ErrorCode[];
+    /** The message of a code this route words its own way (POST /api/auth/login's 401), for its documented example. */
+    errorExamples?: Partial<Readonly<Record<ErrorCode, string>>>;
   }
 }
 
@@ -36,6 +38,7 @@ export interface RouteErrorFacts {
   readonly validates: boolean;
   readonly rateLimited: boolean;
   readonly declared: readonly ErrorCode[];
+  readonly examples: Partial<Readonly<Record<ErrorCode, string>>>;
 }
 
 interface RouteLike {
@@ -48,7 +51,12 @@ interface RouteLike {
 /** The facts of one method of a registered route (its options as Fastify holds them). */
 export function routeErrorFacts(route: RouteLike, method: string): RouteErrorFacts {
   const schema = (route.schema ?? {}) as Record<string, unknown>;
-  const config = (route.config ?? {}) as { access?: Access; errors?: readonly ErrorCode[]; rateLimit?: unknown };
+  const config = (route.config ?? {}) as {
+    access?: Access;
+    errors?: readonly ErrorCode[];
+    errorExamples?: Partial<Record<ErrorCode, string>>;
+    rateLimit?: unknown;
+  };
   return {
     method: method.toUpperCase(),
     url: route.url,
@@ -56,6 +64,7 @@ export function routeErrorFacts(route: RouteLike, method: string): RouteErrorFac
     validates: ['body', 'querystring', 'params', 'headers'].some((k) => schema[k] !== undefined),
     rateLimited: config.rateLimit !== undefined && config.rateLimit !== false,
     declared: config.errors ?? [],
+    examples: config.errorExamples ?? {},
   };
 }
 

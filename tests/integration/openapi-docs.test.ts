@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import type { z } from 'zod';
 import { registeredRoutes } from '../../src/api/access.js';
 import { ERROR_CATALOGUE, ErrorBody, HTTP_STATUS } from '../../src/api/errors.js';
-import { openapiPath } from '../../src/api/openapi-errors.js';
+import { exampleFor, openapiPath } from '../../src/api/openapi-errors.js';
 import { routeErrorCodes, routeErrorFacts } from '../../src/api/route-errors.js';
 import { METRICS_EXAMPLE } from '../../src/api/routes/metrics.routes.js';
 import { WS_SERVER_MESSAGES } from '../../src/api/ws-messages.js';
@@ -80,7 +80,10 @@ describe('/openapi.json teaches (loopback server)', () => {
           const examples = response.content?.['application/json']?.examples ?? {};
           expect(Object.keys(examples).sort()).toEqual([...codes].sort());
           for (const code of codes) {
-            expect(examples[code].value).toEqual(catalogueBody(code));
+            const facts = routeErrorFacts(route, method);
+            const context = { method, path: openapiPath(route.url), access: facts.access, examples: facts.examples };
+            expect(examples[code].value).toEqual(exampleFor(code, context));
+            expect(examples[code].value).toEqual({ error: { ...catalogueBody(code).error, message: expect.any(String) } });
             expect(response.description).toContain(`\`${code}\``);
           }
         }
@@ -215,13 +218,44 @@ describe('/openapi.json examples off loopback (JWT)', () => {
   let server: PlatformServer;
 
   beforeAll(async () => {
-    server = await startPlatformServer({ ...ENV, HOST: '0.0.0.0', JWT_SECRET: SECRET }, { now: NOW, model: new ScriptedModel() });
+    server = await startPlatformServer(
+      { ...ENV, HOST: '0.0.0.0', JWT_SECRET: SECRET, METRICS_TOKEN: 'docs-metrics-token-0123456789' },
+      { now: NOW, model: new ScriptedModel() },
+    );
   });
   afterAll(async () => server?.close());
 
+  it('every signed-in operation answers an anonymous caller with exactly its documented 401 example', async () => {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as Doc;
+    let checked = 0;
+    for (const [path, item] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        const documented = op.responses['401']?.content?.['application/json']?.examples?.UNAUTHORIZED?.value as
+          | { error: { message: string } }
+          | undefined;
+        if (!documented || op['x-alias-of'] || !op.security) continue;
+        const concrete = path.replace(/\{[^}]+\}/g, '1');
+        const answer = await call(server.url, method.toUpperCase(), concrete);
+        expect(answer.status, `${method} ${path}`).toBe(401);
+        const expected = { error: { ...documented.error, message: documented.error.message.replace(path, concrete) } };
+        expect(answer.body, `${method} ${path}`).toEqual(expected);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(40);
+  });
+
   it('UNAUTHORIZED and FORBIDDEN examples are what the server answers', async () => {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as Doc;
+    const documented = (path: string) => doc.paths[path].post.responses['401'].content?.['application/json']?.examples?.UNAUTHORIZED?.value;
     await call(server.url, 'POST', '/api/auth/register', { body: { username: 'docs', email: 'docs@example.com', password: PASSWORD } });
-    const token = (await call(server.url, 'POST', '/api/auth/login', { body: { username: 'docs', password: PASSWORD } })).body.access_token;
+    const wrong = await call(server.url, 'POST', '/api/auth/login', { body: { username: 'docs', password: `${PASSWORD}!` } });
+    expect(wrong.body).toEqual(documented('/api/auth/login'));
+    const login = (await call(server.url, 'POST', '/api/auth/login', { body: { username: 'docs', password: PASSWORD } })).body;
+    const token = login.access_token;
+    await call(server.url, 'POST', '/api/auth/refresh', { body: { refresh_token: login.refresh_token } });
+    const reused = await call(server.url, 'POST', '/api/auth/refresh', { body: { refresh_token: login.refresh_token } });
+    expect(reused.body).toEqual(documented('/api/auth/refresh'));
     const anonymous = await call(server.url, 'GET', '/api/symbols');
     expect(anonymous.body).toEqual(catalogueBody('UNAUTHORIZED'));
     const user = await call(server.url, 'PUT', '/api/strategies/enable-map', { token, body: {} });

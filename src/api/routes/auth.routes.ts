@@ -32,10 +32,11 @@ export async function registerAuthRoutes(app: ApiApp, deps: AuthRoutesDeps): Pro
     const r = scope.withTypeProvider<ZodTypeProvider>();
     const limit = { max: deps.rateLimit.max, timeWindow: deps.rateLimit.windowMs };
     // Public routes that still read and write the user table.
-    const limited = (errors: readonly ErrorCode[]) => ({
+    const limited = (errors: readonly ErrorCode[], errorExamples: Partial<Record<ErrorCode, string>> = {}) => ({
       access: 'public' as const,
       rateLimit: limit,
       errors: [...errors, 'STORE_UNAVAILABLE' as const],
+      errorExamples,
     });
     const tooMany = { 429: ErrorBody };
 
@@ -58,7 +59,7 @@ export async function registerAuthRoutes(app: ApiApp, deps: AuthRoutesDeps): Pro
     r.post(
       '/api/auth/login',
       {
-        config: limited(['UNAUTHORIZED']),
+        config: limited(['UNAUTHORIZED'], { UNAUTHORIZED: 'login: wrong username or password' }),
         schema: {
           tags: ['auth'],
           summary: 'Exchange username and password for an access and a refresh token',
@@ -74,7 +75,7 @@ export async function registerAuthRoutes(app: ApiApp, deps: AuthRoutesDeps): Pro
     r.post(
       '/api/auth/refresh',
       {
-        config: limited(['UNAUTHORIZED']),
+        config: limited(['UNAUTHORIZED'], { UNAUTHORIZED: 'refresh token: already used or revoked; log in again' }),
         schema: {
           tags: ['auth'],
           summary: 'Exchange a refresh token for a new pair (the old refresh token stops working)',

@@ -8,6 +8,7 @@ const facts = (over: Partial<RouteErrorFacts>): RouteErrorFacts => ({
   validates: false,
   rateLimited: false,
   declared: [],
+  examples: {},
   ...over,
 });
 const codes = (over: Partial<RouteErrorFacts>) => routeErrorCodes(facts(over)).sort();
