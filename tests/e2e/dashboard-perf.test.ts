@@ -70,6 +70,52 @@ describe.skipIf(!hasChromium)('dashboard: trades, performance and state at a gla
     await page.close();
   });
 
+  it('groups the fills of one bar into one marker with a tooltip, draws drawdown under equity, says the enable map is unused', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(demo.server.url + '/');
+    await expect.poll(async () => Number(await attr(page, '#price-chart', 'data-markers')), WAIT).toBeGreaterThan(0);
+    await liveOpen(page);
+    // A bar of its own (the last SELL filled on the current one).
+    await demo.step('HOLD');
+    const before = Number(await attr(page, '#price-chart', 'data-markers'));
+
+    // Two cycles on the same bar: a BUY and a SELL filled there make one marker, not two.
+    for (const action of ['BUY', 'SELL'] as const) {
+      demo.model.next = action;
+      const res = (await (await fetch(`${demo.server.url}/trading/run-cycle?symbol=BTCUSDT`, { method: 'POST' })).json()) as {
+        execution: { status: string };
+      };
+      expect(res.execution.status).not.toBe('REJECTED');
+    }
+    await expect.poll(async () => Number(await attr(page, '#price-chart', 'data-markers')), WAIT).toBe(before + 1);
+
+    // Hovering from the right edge leftwards, the first bar with a marker is that bar: its tooltip lists both fills.
+    const box = (await page.locator('#price-chart').boundingBox())!;
+    const tip = page.locator('#price-chart .marker-tip');
+    let fills = 0;
+    for (let x = box.x + box.width - 80; x > box.x + box.width / 2 && fills === 0; x -= 3) {
+      await page.mouse.move(x, box.y + box.height * 0.3);
+      if (await tip.isVisible()) fills = Number(await tip.getAttribute('data-fills'));
+    }
+    expect(fills).toBe(2);
+    expect(await tip.textContent()).toMatch(/BUY.*SELL|SELL.*BUY/);
+    await page.locator('.area-chart').screenshot({ path: join(OUT, 'dashboard-marker-tooltip.png') });
+
+    // The drawdown pane's deepest point is the API's max drawdown of the same curve.
+    const perf = (await (await fetch(`${demo.server.url}/api/performance`)).json()) as { summary: { max_drawdown: number } };
+    await expect
+      .poll(async () => Number(await attr(page, '#equity-chart', 'data-drawdown')), WAIT)
+      .toBeCloseTo(-perf.summary.max_drawdown * 100, 3);
+
+    // The demo runs the pipeline protocol: the regime panel says the map is not read and where tallies come from.
+    expect(await page.locator('[data-testid=enable-map-unused]').textContent()).toContain('unused under the pipeline protocol');
+    expect(await page.locator('[data-testid=tallies-empty]').textContent()).toContain('brain protocol');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('turns the venue indicator red within one cycle of the venue dying, and green at the next good one', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await page.goto(demo.server.url + '/');

@@ -1,4 +1,5 @@
 import {
+  AreaSeries,
   type CandlestickData,
   CandlestickSeries,
   type ChartOptions,
@@ -10,10 +11,11 @@ import {
   type ISeriesMarkersPluginApi,
   type LineData,
   LineSeries,
-  type SeriesMarker,
   type Time,
   type UTCTimestamp,
 } from 'lightweight-charts';
+import { groupFills, MarkerTooltip, markerOf } from './chart-markers.js';
+import { TIME_OPTIONS } from './chart-time.js';
 import { rsiSeries, smaSeries } from './indicators.js';
 import type { CandleJson, EquityPoint, Trade } from './types.js';
 
@@ -24,7 +26,8 @@ const THEME: DeepPartial<ChartOptions> = {
   layout: { background: { color: 'transparent' }, textColor: '#9aa4b2', fontSize: 11, panes: { separatorColor: '#263040' } },
   grid: { vertLines: { color: '#1b2330' }, horzLines: { color: '#1b2330' } },
   rightPriceScale: { borderColor: '#263040' },
-  timeScale: { borderColor: '#263040', timeVisible: true, secondsVisible: false },
+  timeScale: { borderColor: '#263040', timeVisible: true, secondsVisible: false, ...TIME_OPTIONS.timeScale },
+  localization: TIME_OPTIONS.localization,
   crosshair: { mode: 0 },
 };
 
@@ -45,6 +48,7 @@ export class PriceChart {
   private readonly sma50: ISeriesApi<'Line'>;
   private readonly rsi: ISeriesApi<'Line'>;
   private readonly markers: ISeriesMarkersPluginApi<Time>;
+  private readonly tooltip: MarkerTooltip;
   private openTimes: number[] = [];
   private fills: Trade[] = [];
   /** How many candles are drawn (tests and the legend read it). */
@@ -70,6 +74,7 @@ export class PriceChart {
     panes[0]?.setStretchFactor(3);
     panes[1]?.setStretchFactor(1);
     this.markers = createSeriesMarkers(this.candles, []);
+    this.tooltip = new MarkerTooltip(this.chart, el);
   }
 
   setCandles(rows: readonly CandleJson[]): void {
@@ -98,31 +103,11 @@ export class PriceChart {
     this.drawMarkers();
   }
 
-  /** Markers sit on the bar whose open time is the last at or before the fill (fills happen at a bar's close). */
+  /** One marker per bar that had fills (grouped in chart-markers.ts); the tooltip lists them. */
   private drawMarkers(): void {
-    const times = this.openTimes;
-    const markers: SeriesMarker<Time>[] = [];
-    for (const f of this.fills) {
-      const t = Date.parse(f.timestamp) / 1000;
-      let lo = 0;
-      let hi = times.length - 1;
-      if (hi < 0 || t < times[0]) continue;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (times[mid] <= t) lo = mid;
-        else hi = mid - 1;
-      }
-      const buy = f.action === 'BUY';
-      markers.push({
-        time: times[lo] as UTCTimestamp,
-        position: buy ? 'belowBar' : 'aboveBar',
-        color: buy ? '#26a69a' : '#ef5350',
-        shape: buy ? 'arrowUp' : 'arrowDown',
-        text: buy ? 'BUY' : 'SELL',
-      });
-    }
-    markers.sort((a, b) => (a.time as number) - (b.time as number));
-    this.markers.setMarkers(markers);
+    const groups = groupFills(this.fills, this.openTimes);
+    this.markers.setMarkers(groups.map(markerOf));
+    this.tooltip.setGroups(groups);
   }
 
   markerCount(): number {
@@ -130,28 +115,54 @@ export class PriceChart {
   }
 }
 
-/** Equity against buy-and-hold of the charted symbol from the first equity point, same starting value. */
+/**
+ * Equity against buy-and-hold of the charted symbol from the first equity point, same starting value, with the
+ * drawdown (percent below the running peak) in a pane beneath. Series carry no titles on the price scale: the
+ * card's legend names them, and titles there overlapped the value labels.
+ */
 export class EquityChart {
   private readonly chart: IChartApi;
   private readonly equity: ISeriesApi<'Line'>;
   private readonly hold: ISeriesApi<'Line'>;
+  private readonly drawdown: ISeriesApi<'Area'>;
   points = 0;
+  /** Deepest drawdown drawn, percent (0 or negative): tests compare it with the API's max_drawdown. */
+  deepest = 0;
 
   constructor(el: HTMLElement) {
-    this.chart = createChart(el, { ...THEME, timeScale: { ...THEME.timeScale, timeVisible: true } });
-    this.equity = this.chart.addSeries(LineSeries, { color: '#26a69a', lineWidth: 2, title: 'equity', priceLineVisible: false });
+    this.chart = createChart(el, THEME);
+    this.equity = this.chart.addSeries(LineSeries, { color: '#26a69a', lineWidth: 2, priceLineVisible: false });
     this.hold = this.chart.addSeries(LineSeries, {
       color: '#7c8595',
       lineWidth: 1,
       lineStyle: 2,
-      title: 'buy & hold',
       priceLineVisible: false,
+      lastValueVisible: false,
     });
+    this.drawdown = this.chart.addSeries(
+      AreaSeries,
+      {
+        lineColor: '#ef5350',
+        topColor: 'rgba(239, 83, 80, 0.05)',
+        bottomColor: 'rgba(239, 83, 80, 0.35)',
+        lineWidth: 1,
+        priceLineVisible: false,
+        priceFormat: { type: 'custom', formatter: (v: number) => `${v.toFixed(2)} %`, minMove: 0.01 },
+        invertFilledArea: true,
+      },
+      1,
+    );
+    const panes = this.chart.panes();
+    panes[0]?.setStretchFactor(3);
+    panes[1]?.setStretchFactor(1);
   }
 
   set(points: readonly EquityPoint[], candles: readonly CandleJson[]): void {
     const data = dedupe(points.map((p) => ({ time: secs(p.time), value: p.equity })));
     this.equity.setData(data);
+    const dd = drawdownSeries(data);
+    this.drawdown.setData(dd);
+    this.deepest = dd.reduce((m, p) => Math.min(m, p.value), 0);
     this.points = data.length;
     if (data.length === 0 || candles.length === 0) {
       this.hold.setData([]);
@@ -166,6 +177,15 @@ export class EquityChart {
     this.hold.setData(hold);
     this.chart.timeScale().fitContent();
   }
+}
+
+/** Percent below the running peak at each point (0 at a new peak, negative under water). */
+export function drawdownSeries(equity: readonly LineData[]): LineData[] {
+  let peak = Number.NEGATIVE_INFINITY;
+  return equity.map((p) => {
+    peak = Math.max(peak, p.value);
+    return { time: p.time, value: peak > 0 ? (p.value / peak - 1) * 100 : 0 };
+  });
 }
 
 /** Series times must strictly increase: the last value of a time wins. */

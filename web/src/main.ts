@@ -8,8 +8,9 @@ import { DeskPanel } from './desk-panel.js';
 import { $, fill, h, shortTime, unavailable } from './dom.js';
 import { type Feed, feedPills, marketStatus, riskBanner, withFeed } from './feed-status.js';
 import { LiveFeed, type LiveState } from './live.js';
-import { type FeedRow, feedRow, portfolioView, regimeView, riskView, scannerView } from './panels.js';
+import { type FeedRow, feedRow, portfolioView, riskView, scannerView } from './panels.js';
 import { type Performance, perfView } from './perf-panel.js';
+import { regimeView, type StrategiesWithTallies } from './perf-regime.js';
 import type {
   Agent,
   BusMessage,
@@ -23,7 +24,6 @@ import type {
   Regime,
   RiskState,
   ScanReport,
-  Strategies,
   SymbolRow,
   Trade,
 } from './types.js';
@@ -168,6 +168,7 @@ async function loadPortfolio(): Promise<void> {
   state.equity = curve?.points ?? [];
   equityChart.set(state.equity, state.candles);
   $('equity-chart').dataset.points = String(equityChart.points);
+  $('equity-chart').dataset.drawdown = equityChart.deepest.toFixed(4);
   const riskEl = $('risk');
   if (risk) fill(riskEl, riskView(risk));
   else fill(riskEl, h('span', { class: 'muted' }, 'risk: not available'));
@@ -289,7 +290,7 @@ function setMonitoring(running: boolean, interval?: string): void {
 async function loadRegime(): Promise<void> {
   const [regime, strategies] = await Promise.all([
     optional<{ regimes: Regime[] }>(`/api/regime?symbol=${encodeURIComponent(state.symbol)}`),
-    optional<Strategies>('/api/strategies'),
+    optional<StrategiesWithTallies>('/api/strategies'),
   ]);
   fill($('regime'), regimeView(regime?.regimes ?? null, strategies));
 }

@@ -1,5 +1,5 @@
 import { h, money, num, pct, shortTime, signed } from './dom.js';
-import type { Portfolio, Regime, RiskState, ScanReport, Strategies } from './types.js';
+import type { Portfolio, RiskState, ScanReport } from './types.js';
 
 /** A row of the decisions feed: a decision joined with what execution made of it. */
 export interface FeedRow {
@@ -89,36 +89,6 @@ export function feedRow(r: FeedRow): HTMLElement {
     h('div', { class: 'feed-reason' }, r.reason, h('span', { class: 'muted' }, ` · ${r.strategy ?? 'model'} · ${r.model_version ?? '-'}`)),
     r.rejected ? h('div', { class: 'rejected' }, `REJECTED: ${r.rejected}`) : null,
   );
-}
-
-export function regimeView(regimes: readonly Regime[] | null, strategies: Strategies | null): HTMLElement {
-  const out = h('div', {});
-  if (regimes?.length) {
-    for (const r of regimes) {
-      const enabled = strategies?.enable_map.regimes[r.regime] ?? [];
-      out.append(
-        h(
-          'div',
-          { class: 'regime' },
-          h('span', { class: `badge regime-${r.regime.toLowerCase()}` }, r.regime),
-          h('span', {}, ` ${r.symbol}`),
-          h('span', { class: 'muted small' }, ` trend ${num(r.trend)}, vol pct ${num(r.vol_percentile)} (${r.source})`),
-          h('div', { class: 'small' }, 'Enabled: ', enabled.length ? enabled.join(', ') : 'none (stand aside)'),
-        ),
-      );
-    }
-  } else out.append(h('p', { class: 'muted' }, 'Regime: not available'));
-  if (strategies) {
-    out.append(
-      h('p', { class: 'small' }, `Protocol ${strategies.protocol}. `, h('span', { class: 'muted' }, strategies.note)),
-      h(
-        'ul',
-        { class: 'strategies small' },
-        ...strategies.strategies.map((s) => h('li', {}, h('b', {}, s.name), ` in ${s.enabled_in.join(', ') || '-'}`)),
-      ),
-    );
-  }
-  return out;
 }
 
 export function scannerView(report: ScanReport): HTMLElement {
