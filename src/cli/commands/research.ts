@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { ConclaveError } from '../../domain/errors.js';
 import { newRunId } from '../../reports/run-report.js';
 import { type CampaignResult, runCampaign } from '../../research/campaign.js';
+import { campaignCandidate, candidateToJson } from '../../research/candidate.js';
 import { isObjective, OBJECTIVES } from '../../research/performance.js';
 import { campaignJson, criteriaTable, writeCampaignReport } from '../../research/report.js';
 import { isSearchMethod, SEARCH_METHODS } from '../../research/search/index.js';
@@ -92,7 +93,12 @@ export function registerResearchCommands(program: Command): void {
       bar.stop();
       const id = newRunId('campaign', Date.now());
       printCampaign(result, id);
-      if (o.json) writeFileSync(o.json, `${JSON.stringify({ id, ...campaignJson(result) }, null, 2)}\n`);
+      // A PASSED campaign's candidate, ready for POST /api/research/challengers (its band sized to the shadow period).
+      const challenger =
+        result.verdict.verdict === 'PASSED' && result.oos.trades.length > 0
+          ? candidateToJson(campaignCandidate(id, result, config.RESEARCH_CHALLENGER_DAYS))
+          : null;
+      if (o.json) writeFileSync(o.json, `${JSON.stringify({ id, ...campaignJson(result), challenger }, null, 2)}\n`);
       if (o.report) {
         const parameters = { ...spec, config: undefined, data: o.data };
         const written = await writeCampaignReport(config.REPORTS_DIR, id, result, parameters);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { isConclaveError } from '../../../src/domain/errors.js';
-import { candidateFromJson, candidateToJson, shadowBand } from '../../../src/research/candidate.js';
+import type { CampaignResult } from '../../../src/research/campaign.js';
+import { campaignCandidate, candidateFromJson, candidateToJson, shadowBand } from '../../../src/research/candidate.js';
 import type { Candidate } from '../../../src/research/types.js';
 
 const candidate: Candidate = {
@@ -71,5 +72,31 @@ describe('shadow band', () => {
       caught = e;
     }
     expect(isConclaveError(caught, 'INSUFFICIENT_DATA')).toBe(true);
+  });
+});
+
+describe('campaignCandidate', () => {
+  it('takes the newest window parameters, the OOS stats and verdict, and sizes the band to the shadow days', () => {
+    const day = 86_400_000;
+    // 60 OOS trades over 30 days of test spans: 2 a day, so a 1-day shadow draws 2 trades and a 15-day one 30.
+    const trades = Array.from({ length: 60 }, (_, i) => ({ returnOnEquity: i % 3 === 0 ? -0.01 : 0.012 }));
+    const result = {
+      strategy: 'sma-cross',
+      seed: 9,
+      windows: [
+        { testFromTime: 0, testToTime: 10 * day },
+        { testFromTime: 10 * day, testToTime: 30 * day },
+      ],
+      oos: { trades, stats: candidate.research },
+      candidate: { params: { fast: 5, slow: 30 } },
+      verdict: candidate.verdict,
+    } as unknown as CampaignResult;
+    const short = campaignCandidate('camp', result, 1);
+    const long = campaignCandidate('camp', result, 15);
+    expect(short).toMatchObject({ campaignId: 'camp', strategy: 'sma-cross', params: { fast: 5, slow: 30 }, research: candidate.research });
+    expect(short.verdict).toBe(candidate.verdict);
+    const r = trades.map((t) => t.returnOnEquity);
+    expect(short.monteCarloBand).toEqual(shadowBand(r, 2, 9));
+    expect(long.monteCarloBand).toEqual(shadowBand(r, 30, 9));
   });
 });
