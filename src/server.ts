@@ -9,12 +9,14 @@ import { registerBacktestRoutes } from './api/routes/backtests.routes.js';
 import { registerCandleRoutes } from './api/routes/candles.routes.js';
 import { feedMessage, registerFeedRoutes } from './api/routes/feeds.routes.js';
 import { registerMetricsRoutes } from './api/routes/metrics.routes.js';
+import { registerResearchRoutes } from './api/routes/research.routes.js';
 import { challengerMessage, registerChallengerRoutes } from './api/routes/research-challengers.routes.js';
 import { registerScannerRoutes } from './api/routes/scanner.routes.js';
 import { defaultWebDir, registerStaticRoutes } from './api/routes/static.routes.js';
 import { tradingAreaRoutes } from './api/trading-routes.js';
 import type { MonitoringControl } from './engine/monitoring.js';
 import type { Scheduler } from './engine/scheduler.js';
+import { CampaignService } from './research/campaign-service.js';
 import { type Runtime, VERSION } from './runtime.js';
 import { createScannerService } from './scanner/factory.js';
 import { unavailableMonitoring } from './services/agent-service.js';
@@ -51,6 +53,20 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
       monitoring: extra.monitoring ?? embedded ?? unavailableMonitoring(runtime.config.KLINE_INTERVAL),
       marketHalts: runtime.marketHalts,
     });
+    const campaigns = new CampaignService({
+      reportsDir: runtime.config.REPORTS_DIR,
+      now: () => runtime.clock.now(),
+      publish: (e) =>
+        platform.hub.publish(e.userId, {
+          type: e.type,
+          data: { id: e.id, status: e.status, progress: e.progress },
+        }),
+      metrics: {
+        ended: (status) => runtime.metrics.researchCampaigns.inc({ status }),
+        trial: (status) => runtime.metrics.researchTrials.inc({ status }),
+        running: (n) => runtime.metrics.researchRunning.set(n),
+      },
+    });
     const app = await buildApp(
       {
         version: VERSION,
@@ -75,6 +91,13 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
               publish: (e) => platform.hub.publish(e.userId, { type: e.type, data: { id: e.id, status: e.status, progress: e.progress } }),
             }),
           (app) =>
+            registerResearchRoutes(app, {
+              campaigns,
+              candles: runtime.store.candles,
+              config: runtime.config,
+              now: () => runtime.clock.now(),
+            }),
+          (app) =>
             registerCandleRoutes(app, {
               source: runtime.source,
               resolveSymbol: (input) => runtime.market.resolveSymbol(input),
@@ -93,6 +116,7 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
       { logger: runtime.log },
     );
     app.addHook('onClose', async () => platform.close());
+    app.addHook('onClose', async () => campaigns.close());
     const stopFeeds = runtime.feeds.onChange((v) => platform.hub.broadcast(feedMessage(v)));
     app.addHook('onClose', async () => stopFeeds());
     const stopChallengers = runtime.challengers.onEvent((e) => platform.hub.broadcast(challengerMessage(e, runtime.challengers)));

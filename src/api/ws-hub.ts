@@ -39,6 +39,8 @@ export type LiveMessageType =
   | 'research.challenger_started'
   | 'research.strategy_promoted'
   | 'research.strategy_retired'
+  | 'research.progress'
+  | 'research.finished'
   | 'error'
   | 'pong';
 

@@ -52,6 +52,8 @@ export interface CampaignProgress {
   readonly failed: number;
   /** Best search score so far (mean objective over the training windows). */
   readonly best: number | null;
+  /** stage trials: how the trial just finished ended. */
+  readonly trial?: TrialResult['status'];
 }
 
 /** One trial with its search score (mean objective over the training windows; null when failed or pruned). */
@@ -235,7 +237,9 @@ export async function runCampaign(
       });
       sampler.tell(params, null);
     }
-    onProgress({ stage: 'trials', done: id + 1, total: spec.trials, pruned, failed, best });
+    onProgress({ stage: 'trials', done: id + 1, total: spec.trials, pruned, failed, best, trial: status });
+    // A trial runs its bars without yielding: let requests (and a cancel) in between trials.
+    await new Promise((resolve) => setImmediate(resolve));
   }
   const ok = trials.filter((t) => t.status === 'ok');
   if (ok.length === 0) {
@@ -353,8 +357,11 @@ function cancelError(): ConclaveError {
   return new ConclaveError('CONFLICT', 'campaign cancelled', { reason: 'cancelled' });
 }
 
-/** @throws ConclaveError VALIDATION_ERROR naming the field. */
-function checkSpec(spec: CampaignSpec): void {
+/**
+ * Checks a campaign's request before anything runs (the API answers 422 before queueing it).
+ * @throws ConclaveError VALIDATION_ERROR naming the field.
+ */
+export function checkSpec(spec: CampaignSpec): void {
   const bad = (field: string, message: string) => new ConclaveError('VALIDATION_ERROR', message, { field });
   if (!Number.isInteger(spec.trials) || spec.trials < 1 || spec.trials > 100_000)
     throw bad('trials', `trials must be a whole number from 1 to 100000, got ${spec.trials}`);
@@ -368,6 +375,7 @@ function checkSpec(spec: CampaignSpec): void {
         'a pipeline campaign searches one strategy: give --strategy (sma-cross, breakout, mean-reversion, ml-classifier)',
       );
     if (!isStrategyName(spec.strategy)) throw bad('strategy', `unknown strategy "${spec.strategy}"`);
+    campaignSpace(spec.strategy, spec.risk ?? []);
   } else {
     if (spec.strategy !== undefined) {
       throw bad(

@@ -59,6 +59,9 @@ export class Metrics {
   readonly workers: Gauge;
   readonly queueUp: Gauge;
   readonly lastCycleTime: Gauge;
+  readonly researchCampaigns: Counter<'status'>;
+  readonly researchTrials: Counter<'status'>;
+  readonly researchRunning: Gauge;
   private readonly peaks = new Map<number, number>();
   private readonly lastCandle = new Map<string, number>();
   private readonly regimes = new Map<string, string>();
@@ -72,6 +75,23 @@ export class Metrics {
     const r = this.registry;
     if (options.labels) r.setDefaultLabels({ ...options.labels });
     if (options.processMetrics) collectDefaultMetrics({ register: r });
+    this.researchCampaigns = new Counter({
+      name: 'conclave_research_campaigns_total',
+      help: 'Research campaigns ended, by status (completed, failed, cancelled)',
+      labelNames: ['status'],
+      registers: [r],
+    });
+    this.researchTrials = new Counter({
+      name: 'conclave_research_trials_total',
+      help: 'Research trials tried, by status (ok, pruned, failed)',
+      labelNames: ['status'],
+      registers: [r],
+    });
+    this.researchRunning = new Gauge({
+      name: 'conclave_research_campaigns_running',
+      help: 'Research campaigns queued or running',
+      registers: [r],
+    });
     this.cycles = new Counter({
       name: 'conclave_cycles_total',
       help: 'Trading cycles by result: ok (saved), error (failed, nothing saved), duplicate (idempotency key already used)',

@@ -85,6 +85,14 @@ const PROBES: Readonly<Record<string, Probe>> = {
   'GET /api/audit': { path: () => '/api/audit' },
   'GET /api/backtests/:id/report': { path: (a) => `/api/backtests/${a.backtestId}/report` },
   'GET /api/candles': { path: () => '/api/candles?symbol=BTCUSDT' },
+  // Campaign ownership is proven in tests/integration/research-api.test.ts (bob gets 404 on alice's campaign).
+  'POST /api/research/campaigns': {
+    path: () => '/api/research/campaigns',
+    body: { strategy: 'sma-cross', symbols: ['BTCUSDT'], trials: 1 },
+  },
+  'GET /api/research/campaigns': { path: () => '/api/research/campaigns' },
+  'GET /api/research/campaigns/:id': { path: (a) => `/api/research/campaigns/${a.backtestId}` },
+  'POST /api/research/campaigns/:id/cancel': { path: (a) => `/api/research/campaigns/${a.backtestId}/cancel` },
   'GET /metrics': { path: () => '/metrics' },
   'GET /api/research/challengers': { path: () => '/api/research/challengers' },
   // Operators only: bob's well-formed PASSED candidate must be refused before it starts anything.
