@@ -53,6 +53,22 @@ export const WsClientMessage = z
   ])
   .meta({ id: 'WsClientMessage', example: { type: 'subscribe', symbols: ['BTCUSDT'] } });
 
+const ResearchEventData = z.object({
+  id: z.string(),
+  status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']),
+  progress: z
+    .object({
+      stage: z.enum(['trials', 'walk-forward', 'statistics']),
+      done: z.number().int(),
+      total: z.number().int(),
+      pruned: z.number().int(),
+      failed: z.number().int(),
+      best: z.number().nullable(),
+      trial: z.enum(['ok', 'failed', 'pruned']).optional(),
+    })
+    .nullable(),
+});
+
 const DATA: { readonly [K in LiveMessageType]: { readonly description: string; readonly data: z.ZodType; readonly example: unknown } } = {
   hello: {
     description: 'First message after the upgrade: who the socket acts for; symbols null = every symbol',
@@ -241,6 +257,25 @@ const DATA: { readonly [K in LiveMessageType]: { readonly description: string; r
     description: 'To every user: the challenger was not promoted; `reason` says which condition failed',
     data: ChallengerEventData,
     example: challengerExample('retired', "shadow return 0.10% does not beat the champion's 0.40% after costs"),
+  },
+  'research.progress': {
+    description:
+      'A research campaign of yours (POST /api/research/campaigns) moved on: stage (trials, walk-forward, statistics), done of total, pruned and failed trials, best search score',
+    data: ResearchEventData,
+    example: {
+      id: '9a1c2e3f-6a4d-4e2f-9b7a-1c5d8e9f0a12',
+      status: 'running',
+      progress: { stage: 'trials', done: 40, total: 200, pruned: 12, failed: 0, best: 0.021 },
+    },
+  },
+  'research.finished': {
+    description: 'A research campaign of yours ended: completed (its verdict at GET /api/research/campaigns/{id}), failed or cancelled',
+    data: ResearchEventData,
+    example: {
+      id: '9a1c2e3f-6a4d-4e2f-9b7a-1c5d8e9f0a12',
+      status: 'completed',
+      progress: { stage: 'statistics', done: 1, total: 1, pruned: 60, failed: 0, best: 0.034 },
+    },
   },
   error: {
     description: 'A client message the server could not take; the socket stays open',

@@ -108,7 +108,7 @@ export function registerResearchRoutes(app: ApiApp, deps: ResearchRouteDeps): vo
   app.post(
     '/api/research/campaigns',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: ['NOT_FOUND'] },
       schema: {
         tags,
         summary: 'Start a research campaign (parameter search, walk-forward optimisation, overfitting control) in the background',
@@ -165,7 +165,7 @@ export function registerResearchRoutes(app: ApiApp, deps: ResearchRouteDeps): vo
   app.get(
     '/api/research/campaigns/:id',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: ['NOT_FOUND'] },
       schema: {
         tags,
         summary: 'One of your campaigns: status, progress and, once completed, the verdict with every criterion',
@@ -179,7 +179,7 @@ export function registerResearchRoutes(app: ApiApp, deps: ResearchRouteDeps): vo
   app.post(
     '/api/research/campaigns/:id/cancel',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: ['NOT_FOUND', 'CONFLICT'] },
       schema: {
         tags,
         summary: 'Cancel one of your queued or running campaigns (409 when it has already ended)',
