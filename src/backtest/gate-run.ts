@@ -2,8 +2,10 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { ConclaveError } from '../domain/errors.js';
 import { REGIMES, type Regime } from '../domain/regime.js';
+import { researchThreads, runParallel } from '../research/thread-pool.js';
 import type { EnableMapStore } from '../strategies/enable-map-file.js';
 import { isStrategyName, type StrategyName } from '../strategies/registry.js';
+import type { GateMember } from './gate-member.js';
 import { DEFAULT_GATE, evaluateGate, type GateThresholds, type GateVerdict } from './gates.js';
 import { barReturns, computeMetrics, correlation } from './metrics.js';
 import type { BacktestResult } from './runner.js';
@@ -42,14 +44,28 @@ export async function runGate(req: GateRequest): Promise<GateRun> {
   for (const s of [req.candidate, ...req.portfolio]) {
     if (!isStrategyName(s)) throw new ConclaveError('VALIDATION_ERROR', `unknown strategy "${s}"`, { field: 'strategy' });
   }
+  const others = req.portfolio.filter((s) => s !== req.candidate);
+  const threads = researchThreads(req.config.RESEARCH_THREADS);
+  // Members run on worker threads beside the candidate unless the request holds live objects a thread cannot take.
+  const parallel = threads > 1 && others.length > 0 && req.enableMap === undefined && req.model === undefined;
   // One progress scale over all runs: every run covers the same candles, so each is an equal share.
-  const runs = 1 + req.portfolio.filter((s) => s !== req.candidate).length;
+  const runs = 1 + others.length;
   let runIndex = 0;
   const run = async (strategy: string) => {
     const index = runIndex++;
     const onProgress = req.onProgress && ((d: number, t: number) => req.onProgress?.(index * t + d, runs * t));
     return (await runStrategyBacktest({ ...req, strategy, onProgress })).result;
   };
+  const { onProgress: _p, enableMap: _e, model: _m, candidate: _c, portfolio: _f, inSampleFraction: _s, thresholds: _t, ...plain } = req;
+  const membersOnWorkers = parallel
+    ? runParallel(
+        'gate-member',
+        others.map((strategy) => ({ ...plain, strategy })),
+        threads,
+      )
+    : null;
+  // A failed candidate must not leave the members' promise rejecting unobserved.
+  membersOnWorkers?.catch(() => {});
   const candidate = await run(req.candidate);
   const splitTime = candidate.from + (candidate.to - candidate.from) * req.inSampleFraction;
   const inSample = candidate.trades.filter((t) => t.exitTime < splitTime);
@@ -57,9 +73,17 @@ export async function runGate(req: GateRequest): Promise<GateRun> {
   const pf = (trades: readonly RoundTrip[]) =>
     computeMetrics({ equity: [], trades, fills: [], barMs: 1, startingCapital: req.config.STARTING_CAPITAL }).profit_factor;
 
-  const members: BacktestResult[] = [];
-  for (const s of req.portfolio) if (s !== req.candidate) members.push(await run(s));
-  const avgDd = members.length > 0 ? members.reduce((a, m) => a + m.metrics.max_drawdown, 0) / members.length : null;
+  const members: GateMember[] = [];
+  if (membersOnWorkers) {
+    members.push(...(await membersOnWorkers));
+    req.onProgress?.(runs, runs);
+  } else {
+    for (const s of others) {
+      const r = await run(s);
+      members.push({ strategy: r.strategy, maxDrawdown: r.metrics.max_drawdown, trades: r.metrics.n_trades, equity: r.equity });
+    }
+  }
+  const avgDd = members.length > 0 ? members.reduce((a, m) => a + m.maxDrawdown, 0) / members.length : null;
 
   // Equal-weight portfolio return per bar on the times every member and the candidate traded.
   let corr: number | null = null;
@@ -100,7 +124,7 @@ export async function runGate(req: GateRequest): Promise<GateRun> {
   return {
     verdict,
     candidate,
-    portfolio: members.map((m) => ({ strategy: m.strategy, maxDrawdown: m.metrics.max_drawdown, trades: m.metrics.n_trades })),
+    portfolio: members.map((m) => ({ strategy: m.strategy, maxDrawdown: m.maxDrawdown, trades: m.trades })),
     splitTime,
   };
 }

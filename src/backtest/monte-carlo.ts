@@ -1,5 +1,6 @@
 import { ConclaveError } from '../domain/errors.js';
 import { mulberry32 } from '../ml/prng.js';
+import { runParallel } from '../research/thread-pool.js';
 
 export type MonteCarloMethod = 'bootstrap' | 'shuffle';
 
@@ -39,18 +40,66 @@ const DEFAULT_PERCENTILES = [5, 25, 50, 75, 95] as const;
  * @throws ConclaveError VALIDATION_ERROR without trades or with runs < 1.
  */
 export function monteCarlo(tradeReturns: ArrayLike<number>, opts: MonteCarloOptions): MonteCarloResult {
+  checkInput(tradeReturns, opts);
+  const chunk = monteCarloChunk({ tradeReturns, method: opts.method, seed: opts.seed, firstRun: 0, runs: opts.runs });
+  return summarise(tradeReturns.length, opts, [chunk]);
+}
+
+/** Runs below which worker threads cost more than they save (resampled trades: runs x trades). */
+const PARALLEL_MIN_DRAWS = 2_000_000;
+
+/**
+ * monteCarlo split into `threads` chunks of runs on worker threads (src/research); the result is identical to
+ * monteCarlo's, since every chunk continues the one seeded sequence where the previous chunk stops. Small jobs
+ * run in this thread.
+ * @throws ConclaveError VALIDATION_ERROR as monteCarlo.
+ */
+export async function monteCarloParallel(
+  tradeReturns: ArrayLike<number>,
+  opts: MonteCarloOptions,
+  threads: number,
+): Promise<MonteCarloResult> {
+  checkInput(tradeReturns, opts);
   const n = tradeReturns.length;
-  if (n === 0) throw new ConclaveError('VALIDATION_ERROR', 'Monte Carlo needs at least one closed trade; the run had none');
-  if (!Number.isInteger(opts.runs) || opts.runs < 1) {
-    throw new ConclaveError('VALIDATION_ERROR', `Monte Carlo runs must be a positive integer, got ${opts.runs}`, { field: 'runs' });
+  if (threads <= 1 || opts.runs * n < PARALLEL_MIN_DRAWS) return monteCarlo(tradeReturns, opts);
+  const returns = Float64Array.from(tradeReturns);
+  const per = Math.ceil(opts.runs / threads);
+  const inputs: MonteCarloChunkInput[] = [];
+  for (let first = 0; first < opts.runs; first += per) {
+    inputs.push({ tradeReturns: returns, method: opts.method, seed: opts.seed, firstRun: first, runs: Math.min(per, opts.runs - first) });
   }
-  const rand = mulberry32(opts.seed);
-  const finals = new Float64Array(opts.runs);
-  const dds = new Float64Array(opts.runs);
+  const chunks = await runParallel('monte-carlo-chunk', inputs, threads);
+  return summarise(n, opts, chunks);
+}
+
+export interface MonteCarloChunkInput {
+  readonly tradeReturns: ArrayLike<number>;
+  readonly method: MonteCarloMethod;
+  readonly seed: number;
+  /** Index of the chunk's first run in the whole job. */
+  readonly firstRun: number;
+  readonly runs: number;
+}
+
+export interface MonteCarloChunk {
+  readonly finals: Float64Array;
+  readonly dds: Float64Array;
+  readonly losses: number;
+}
+
+/** Runs [firstRun, firstRun + runs) of a Monte Carlo job (a research task: pure, runs on any thread). */
+export function monteCarloChunk(input: MonteCarloChunkInput): MonteCarloChunk {
+  const { tradeReturns, method, runs } = input;
+  const n = tradeReturns.length;
+  // Each run draws n values (bootstrap) or n - 1 (Fisher-Yates shuffle): skip the earlier runs' draws.
+  const drawsPerRun = method === 'shuffle' ? n - 1 : n;
+  const rand = mulberry32(input.seed, input.firstRun * drawsPerRun);
+  const finals = new Float64Array(runs);
+  const dds = new Float64Array(runs);
   const order = new Int32Array(n);
   let losses = 0;
-  for (let run = 0; run < opts.runs; run++) {
-    if (opts.method === 'shuffle') {
+  for (let run = 0; run < runs; run++) {
+    if (method === 'shuffle') {
       for (let i = 0; i < n; i++) order[i] = i;
       for (let i = n - 1; i > 0; i--) {
         const j = Math.floor(rand() * (i + 1));
@@ -73,11 +122,33 @@ export function monteCarlo(tradeReturns: ArrayLike<number>, opts: MonteCarloOpti
     dds[run] = maxDd;
     if (equity < 1) losses++;
   }
+  return { finals, dds, losses };
+}
+
+function checkInput(tradeReturns: ArrayLike<number>, opts: MonteCarloOptions): void {
+  if (tradeReturns.length === 0)
+    throw new ConclaveError('VALIDATION_ERROR', 'Monte Carlo needs at least one closed trade; the run had none');
+  if (!Number.isInteger(opts.runs) || opts.runs < 1) {
+    throw new ConclaveError('VALIDATION_ERROR', `Monte Carlo runs must be a positive integer, got ${opts.runs}`, { field: 'runs' });
+  }
+}
+
+function summarise(trades: number, opts: MonteCarloOptions, chunks: readonly MonteCarloChunk[]): MonteCarloResult {
+  const finals = new Float64Array(opts.runs);
+  const dds = new Float64Array(opts.runs);
+  let losses = 0;
+  let at = 0;
+  for (const c of chunks) {
+    finals.set(c.finals, at);
+    dds.set(c.dds, at);
+    at += c.finals.length;
+    losses += c.losses;
+  }
   const pcts = opts.percentiles ?? DEFAULT_PERCENTILES;
   return {
     method: opts.method,
     runs: opts.runs,
-    trades: n,
+    trades,
     seed: opts.seed,
     finalReturn: distribution(finals, pcts),
     maxDrawdown: distribution(dds, pcts),

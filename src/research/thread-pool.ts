@@ -1,7 +1,7 @@
 /**
  * Runs research tasks (tasks.ts) on worker_threads, one per core by default (RESEARCH_THREADS), with results
  * identical to a single-threaded run: every task is a deterministic function of its input, outputs come back
- * in input order, and with one thread (or one task) the same functions run in this thread.
+ * in input order, and with one thread the same functions run in this thread.
  *
  *   const outputs = await runParallel('walk-forward-window', inputs, researchThreads(config.RESEARCH_THREADS));
  *
@@ -50,8 +50,9 @@ export async function runParallel<K extends TaskKind>(
   if (!Number.isInteger(threads) || threads < 1) {
     throw new ConclaveError('VALIDATION_ERROR', `research threads must be an integer >= 1, got ${threads}`, { field: 'threads' });
   }
-  const n = Math.min(threads, inputs.length);
-  if (n <= 1) {
+  // threads = 1 is the in-process setting; otherwise even one task goes to a worker, so the caller's thread is
+  // free for other work meanwhile (the gate runs its candidate beside its portfolio members).
+  if (threads === 1 || inputs.length === 0) {
     const out: TaskOutput<K>[] = [];
     for (const input of inputs) {
       out.push(await runTask(kind, input));
@@ -59,7 +60,7 @@ export async function runParallel<K extends TaskKind>(
     }
     return out;
   }
-  return runOnWorkers(kind, inputs, n, opts);
+  return runOnWorkers(kind, inputs, Math.min(threads, inputs.length), opts);
 }
 
 function runOnWorkers<K extends TaskKind>(

@@ -1,9 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { runGate } from '../../src/backtest/gate-run.js';
+import { monteCarlo, monteCarloParallel } from '../../src/backtest/monte-carlo.js';
 import { walkForward } from '../../src/backtest/walk-forward.js';
 import { loadConfig } from '../../src/config.js';
 import { isConclaveError } from '../../src/domain/errors.js';
 import { readCandlesCsv } from '../../src/market/csv-candles.js';
+import { mulberry32 } from '../../src/ml/prng.js';
 import { researchThreads, runParallel } from '../../src/research/thread-pool.js';
 import { sharedData } from '../helpers/shared-data.js';
 
@@ -37,6 +40,43 @@ describe('research threads', () => {
     expect(single.windows.length).toBe(4);
     expect(single.oos.trades.length).toBeGreaterThan(0);
     expect(await run('3')).toEqual(single);
+  }, 120_000);
+
+  it('Monte Carlo split over worker threads equals the single-threaded run (both methods)', async () => {
+    const r = mulberry32(5);
+    const returns = Array.from({ length: 400 }, () => (r() - 0.48) * 0.04);
+    for (const method of ['bootstrap', 'shuffle'] as const) {
+      // 7,001 runs x 400 trades is above the in-process threshold, and 7,001 does not split evenly.
+      const opts = { method, runs: 7001, seed: 11 };
+      const single = monteCarlo(returns, opts);
+      expect(await monteCarloParallel(returns, opts, 3)).toEqual(single);
+      expect(await monteCarloParallel(returns, opts, 1)).toEqual(single);
+      // (shuffling keeps every final return: the paths, hence the drawdowns, are what a seed changes)
+      expect((await monteCarloParallel(returns, { ...opts, seed: 12 }, 3)).maxDrawdown).not.toEqual(single.maxDrawdown);
+    }
+  }, 60_000);
+
+  it('mulberry32 with skip continues the sequence exactly', () => {
+    const whole = mulberry32(99);
+    const seq = Array.from({ length: 50 }, () => whole());
+    const rest = mulberry32(99, 20);
+    expect(Array.from({ length: 30 }, () => rest())).toEqual(seq.slice(20));
+  });
+
+  it('the gate gives the same verdict and portfolio with its members on worker threads', async () => {
+    const gate = async (threads: string) => {
+      const r = await runGate({
+        series: [{ symbol: 'BTCUSDT', interval: '1h', candles }],
+        candidate: 'breakout',
+        portfolio: ['sma-cross', 'mean-reversion'],
+        inSampleFraction: 0.7,
+        config: loadConfig({ ...base, RESEARCH_THREADS: threads }),
+      });
+      return { verdict: r.verdict, portfolio: r.portfolio, splitTime: r.splitTime, trades: r.candidate.trades };
+    };
+    const single = await gate('1');
+    expect(single.portfolio.map((p) => p.trades).every((t) => t > 0)).toBe(true);
+    expect(await gate('2')).toEqual(single);
   }, 120_000);
 
   it("a worker's ConclaveError reaches the caller with its code", async () => {

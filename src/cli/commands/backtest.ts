@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { enabledStrategies, promote, runGate } from '../../backtest/gate-run.js';
 import { DEFAULT_GATE, gateTable } from '../../backtest/gates.js';
 import { holeWarning } from '../../backtest/holes.js';
-import { type MonteCarloResult, monteCarlo } from '../../backtest/monte-carlo.js';
+import { type MonteCarloResult, monteCarloParallel } from '../../backtest/monte-carlo.js';
 import { backtestJson, backtestReportInput, eventsSection } from '../../backtest/report-input.js';
 import type { BacktestResult } from '../../backtest/runner.js';
 import { loadSeries, runStrategyBacktest } from '../../backtest/service.js';
@@ -15,6 +15,7 @@ import { REGIMES, type Regime } from '../../domain/regime.js';
 import { columnsToCandles } from '../../market/csv-candles.js';
 import { runFile } from '../../reports/run-path.js';
 import { metricsTable, newRunId, writeRunReport, writeSectionsReport } from '../../reports/run-report.js';
+import { researchThreads } from '../../research/thread-pool.js';
 import { EnableMapStore } from '../../strategies/enable-map-file.js';
 import { VERSION } from '../../version.js';
 import { cliContext, progressBar } from '../context.js';
@@ -275,7 +276,7 @@ export function registerBacktestCommands(program: Command): void {
           warnHoles(result);
           returns = result.trades.map((t) => t.returnOnEquity);
         }
-        const r = monteCarlo(returns, { method: o.method, runs, seed });
+        const r = await monteCarloParallel(returns, { method: o.method, runs, seed }, researchThreads(config.RESEARCH_THREADS));
         const table = monteCarloTable(r);
         out(table);
         const parameters = {
