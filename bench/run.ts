@@ -15,10 +15,11 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   model: async () => (await import('./model-bench.js')).runModelBench,
   http: async () => (await import('./http-bench.js')).runHttpBench,
   backtest: async () => (await import('./backtest-bench.js')).runBacktestBench,
+  research: async () => (await import('./research-bench.js')).runResearchBench,
   memory: async () => (await import('./memory-bench.js')).runMemoryBench,
   soak: async () => (await import('./soak-bench.js')).runSoakBench,
 };
-const QUICK = ['model', 'http', 'backtest'];
+const QUICK = ['model', 'http', 'backtest', 'research'];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length > 0 ? wanted : QUICK;

@@ -33,6 +33,9 @@ Object.assign(process.env, {
   SLIPPAGE_BPS: '5',
   STARTING_CAPITAL: '10000',
   ORDER_FRACTION: '0.5',
+  // In-process: these runs test flags, and a worker loading the kernel through tsx costs seconds per command here;
+  // tests/integration/research-threads.test.ts compares threaded and in-process research.
+  RESEARCH_THREADS: '1',
 });
 
 /** 2,000 real 1h candles from 2022-06-01 (contiguous in the source) of one symbol, as SYMBOL_1h.csv. */
