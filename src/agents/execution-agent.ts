@@ -63,7 +63,7 @@ export class ExecutionAgent implements Agent {
     return (this.pending.get(userId) ?? []).map((p) => p.intent);
   }
 
-  async handle(message: AgentMessage, ctx: CycleContext): Promise<readonly OutgoingMessage[]> {
+  handle(message: AgentMessage, ctx: CycleContext): Promise<readonly OutgoingMessage[]> | readonly OutgoingMessage[] {
     if (message.type === 'CycleRequested') return this.timing === 'next-open' ? this.fillPending(message.payload.symbol, ctx) : [];
     const now = ctx.clock.now();
     if (message.type === 'Decision') {
@@ -96,6 +96,11 @@ export class ExecutionAgent implements Agent {
       ctx.log(this.name, `Order accepted: ${intent.side} ${intent.quantity} ${intent.symbol} fills at the next candle's open`);
       return [{ to: AGENTS.engine, type: 'OrderAccepted', payload: { intent, orderId } }];
     }
+    return this.fillNow(intent, ctx, now);
+  }
+
+  /** observed-price: fills at once at the price the decision saw. */
+  private async fillNow(intent: OrderIntent, ctx: CycleContext, now: number): Promise<readonly OutgoingMessage[]> {
     const book = await ctx.book();
     const fill = this.broker.fill(intent, ctx.newOrderId(), intent.referencePrice, now);
     book.apply(fill);

@@ -31,9 +31,20 @@ export class MarketMonitoringAgent implements Agent {
     private readonly config: MarketMonitorConfig,
   ) {}
 
-  async handle(message: AgentMessage, ctx: CycleContext): Promise<readonly OutgoingMessage[]> {
+  handle(message: AgentMessage, ctx: CycleContext): Promise<readonly OutgoingMessage[]> | readonly OutgoingMessage[] {
     if (message.type !== 'CycleRequested') return [];
-    const symbol = message.payload.symbol;
+    const { source, config } = this;
+    // A recording answers in memory: the whole snapshot is taken without a promise (the backtest hot path).
+    if (!source.getMarketSession && source.currentPriceNow && source.recentKlinesNow) {
+      const symbol = message.payload.symbol;
+      const price = source.currentPriceNow(symbol);
+      const klines = source.recentKlinesNow(symbol, config.interval, config.klineLimit + 1);
+      return this.publish(snapshotOf(source, symbol, config.interval, config.klineLimit, ctx.clock.now(), price, klines), ctx);
+    }
+    return this.observe(message.payload.symbol, ctx);
+  }
+
+  private async observe(symbol: string, ctx: CycleContext): Promise<readonly OutgoingMessage[]> {
     // A stock trades only in its session: a price seen while closed is stale and no fill could happen at it.
     const session = await this.source.getMarketSession?.(symbol);
     if (session && !session.open) {
@@ -44,6 +55,10 @@ export class MarketMonitoringAgent implements Agent {
       );
     }
     const snapshot = await takeSnapshot(this.source, symbol, this.config.interval, this.config.klineLimit, ctx.clock.now());
+    return this.publish(snapshot, ctx);
+  }
+
+  private publish(snapshot: MarketSnapshot, ctx: CycleContext): readonly OutgoingMessage[] {
     ctx.marks.set(snapshot.symbol, snapshot.price);
     ctx.log(
       this.name,
@@ -65,6 +80,19 @@ export async function takeSnapshot(
   now: number,
 ): Promise<MarketSnapshot> {
   const [price, klines] = await Promise.all([source.getCurrentPrice(symbol), source.getRecentKlines(symbol, interval, limit + 1)]);
+  return snapshotOf(source, symbol, interval, limit, now, price, klines);
+}
+
+/** The snapshot of `symbol` from a price and the newest `limit + 1` klines read at clock time `now`. */
+function snapshotOf(
+  source: MarketDataSource,
+  symbol: string,
+  interval: Interval,
+  limit: number,
+  now: number,
+  price: number,
+  klines: readonly Candle[],
+): MarketSnapshot {
   const venue = source.venueFor?.(symbol) ?? source.venue;
   const closed = closedCandles(klines, now, limit);
   // After a hole in the data the indicators and strategies start over, as the model features do: no window

@@ -60,9 +60,16 @@ export class RiskManagerAgent implements Agent {
     this.candlesByCycle.delete(cycleId);
   }
 
-  async handle(message: AgentMessage, ctx: CycleContext): Promise<readonly OutgoingMessage[]> {
+  handle(message: AgentMessage, ctx: CycleContext): Promise<readonly OutgoingMessage[]> | readonly OutgoingMessage[] {
     if (message.type === 'MarketSnapshot') return this.onSnapshot(message.payload, ctx);
-    if (message.type === 'Decision') return this.onDecision(message.payload, ctx);
+    if (message.type === 'Decision') {
+      // HOLD passes on at once (no book, no governor): answered without a promise.
+      if (message.payload.action === 'HOLD') {
+        this.candlesByCycle.delete(ctx.cycleId);
+        return [{ to: this.config.next, type: 'Decision', payload: message.payload }];
+      }
+      return this.onDecision(message.payload, ctx);
+    }
     return [];
   }
 

@@ -55,7 +55,9 @@ export class MessageBus {
       let outgoing: readonly OutgoingMessage[];
       let failure: ConclaveError | undefined;
       try {
-        outgoing = await agent.handle(message, ctx);
+        const answer = agent.handle(message, ctx);
+        // A handler that answered synchronously is not awaited: no microtask per message on the hot path.
+        outgoing = isPromise(answer) ? await answer : answer;
       } catch (thrown) {
         failure = isConclaveError(thrown)
           ? thrown
@@ -94,4 +96,8 @@ export class MessageBus {
       tsInit: now,
     } as AgentMessage;
   }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }

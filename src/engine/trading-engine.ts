@@ -121,6 +121,7 @@ export class TradingEngine {
       return resolvedLogs;
     };
     let lease: BookLease | undefined;
+    let leasing: Promise<Portfolio> | undefined;
     let orders = 0;
     const ctx: CycleContext = {
       cycleId,
@@ -128,9 +129,13 @@ export class TradingEngine {
       symbol,
       clock,
       marks: this.marks,
-      book: async () => {
-        lease ??= await books.lease(userId);
-        return lease.book;
+      // One lease per cycle; later calls get the same promise instead of a new async frame each.
+      book: () => {
+        leasing ??= books.lease(userId).then((l) => {
+          lease = l;
+          return l.book;
+        });
+        return leasing;
       },
       newOrderId: () => orderId(clock.now(), cycleId, ++orders),
       log: (agent, line) => {

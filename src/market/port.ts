@@ -43,6 +43,12 @@ export interface MarketDataSource {
   getMarketSession?(symbol: string): Promise<MarketSession | null>;
   /** The venue's clock, epoch ms: what "closed" means for its candles. Optional: offline sources have none. */
   getServerTime?(): Promise<number>;
+  /**
+   * Synchronous getCurrentPrice / getRecentKlines for sources that hold their data in memory (a recording):
+   * same answers, same errors, without a promise per read. Optional: network sources leave them out.
+   */
+  currentPriceNow?(symbol: string): number;
+  recentKlinesNow?(symbol: string, interval: Interval, limit: number): Candle[];
 }
 
 /** The regular session of a session market (stocks), as the venue reports it. */

@@ -132,6 +132,11 @@ export class ReplaySource implements SteppableSource {
    * @throws ConclaveError UNKNOWN_SYMBOL; INSUFFICIENT_DATA before the symbol's first candle closes.
    */
   async getCurrentPrice(symbol: string): Promise<number> {
+    return this.currentPriceNow(symbol);
+  }
+
+  /** getCurrentPrice without the promise. @throws as getCurrentPrice. */
+  currentPriceNow(symbol: string): number {
     const finest = this.lookup(symbol)[0];
     const visible = upperBound(finest.cols.closeTime, this.now());
     if (visible === 0) {
@@ -148,6 +153,11 @@ export class ReplaySource implements SteppableSource {
 
   /** The newest `limit` visible candles, oldest first. @throws ConclaveError UNKNOWN_SYMBOL, VALIDATION_ERROR. */
   async getRecentKlines(symbol: string, interval: Interval, limit: number): Promise<Candle[]> {
+    return this.recentKlinesNow(symbol, interval, limit);
+  }
+
+  /** getRecentKlines without the promise. @throws as getRecentKlines. */
+  recentKlinesNow(symbol: string, interval: Interval, limit: number): Candle[] {
     checkPositive(limit);
     const exact = this.exact(symbol, interval);
     if (exact) {

@@ -233,16 +233,30 @@ export class RiskGovernor {
    * Returns the view and the transition made, if any (the caller emits `TradingHalted` on a halt).
    * @throws ConclaveError STORE_UNAVAILABLE from the port.
    */
-  async observe(userId: number, equity: number): Promise<{ view: GovernorView; transition: Transition | null }> {
+  observe(userId: number, equity: number): Promise<{ view: GovernorView; transition: Transition | null }> {
+    // The common case, a cached record this equity does not change, needs neither the port nor a save.
+    const cached = this.options.shared ? undefined : this.cache.get(userId);
+    if (cached) {
+      const { record, transition } = nextGovernorRecord(cached, userId, equity, this.clock.now(), this.limits);
+      if (record === cached) return Promise.resolve({ view: this.viewOf(userId, record, equity), transition });
+    }
+    return this.observeStored(userId, equity);
+  }
+
+  private async observeStored(userId: number, equity: number): Promise<{ view: GovernorView; transition: Transition | null }> {
     const prev = await this.load(userId);
     const { record, transition } = nextGovernorRecord(prev, userId, equity, this.clock.now(), this.limits);
     if (record !== prev) await this.save(record);
-    // A cycle observes several times at one equity (snapshot, decision, rule): the same record gives the same view.
+    return { view: this.viewOf(userId, record, equity), transition };
+  }
+
+  /** A cycle observes several times at one equity (snapshot, decision, rule): the same record gives the same view. */
+  private viewOf(userId: number, record: GovernorRecord, equity: number): GovernorView {
     const last = this.lastView.get(userId);
-    if (last && last.record === record && last.equity === equity) return { view: last.view, transition };
+    if (last && last.record === record && last.equity === equity) return last.view;
     const view = this.toView(record, equity);
     this.lastView.set(userId, { record, equity, view });
-    return { view, transition };
+    return view;
   }
 
   /** The state the next check would see, without persisting anything (for read-only views). */
