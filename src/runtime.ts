@@ -168,6 +168,7 @@ export async function createRuntime(config: AppConfig, log: Logger, options: Run
       model: () => holder.current,
       enableMap: trading.enableMap,
       promotionsPath: join(config.REPORTS_DIR, 'promotions.jsonl'),
+      championKlineLimit: kernel.klineLimit,
       warn: (message, fields) => log.warn(fields, message),
     });
     engine.onCycle(challengers.onChampionCycle);

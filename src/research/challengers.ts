@@ -69,6 +69,8 @@ export interface ChallengerDeskDeps {
   readonly enableMap: EnableMapStore;
   /** Where promotions are appended, one JSON object a line (REPORTS_DIR/promotions.jsonl). */
   readonly promotionsPath: string;
+  /** Candles each champion cycle reads (its kernel's klineLimit): a promoted strategy needing more would never warm up. */
+  readonly championKlineLimit?: number;
   /** Warnings (a challenger cycle that failed); never thrown into the champion's path. */
   readonly warn?: (message: string, fields: Record<string, unknown>) => void;
 }
@@ -82,6 +84,7 @@ interface Challenger {
   readonly candidate: Candidate;
   readonly strategy: StrategyName;
   readonly strategyParams: Readonly<Record<string, number>>;
+  readonly warmup: number;
   readonly kernel: Kernel;
   readonly startedAt: number;
   readonly until: number;
@@ -153,6 +156,7 @@ export class ChallengerDesk {
       candidate,
       strategy,
       strategyParams,
+      warmup: decider.warmup,
       kernel,
       startedAt: now,
       until: now + this.deps.config.RESEARCH_CHALLENGER_DAYS * 86_400_000,
@@ -225,18 +229,21 @@ export class ChallengerDesk {
     const championReturn = c.championStart && c.championNow ? c.championNow / c.championStart - 1 : 0;
     const band = c.candidate.monteCarloBand;
     const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+    const limit = this.deps.championKlineLimit;
     const reason =
       c.cycles === 0
         ? 'no shadow cycle completed'
-        : shadowReturn < band.returnP05
-          ? `shadow return ${pct(shadowReturn)} is below the Monte Carlo 5th percentile ${pct(band.returnP05)}`
-          : shadowReturn > band.returnP95
-            ? `shadow return ${pct(shadowReturn)} is above the Monte Carlo 95th percentile ${pct(band.returnP95)}: unlike its research`
-            : c.maxDrawdown > band.maxDrawdownP95
-              ? `shadow max drawdown ${pct(c.maxDrawdown)} exceeds the Monte Carlo 95th percentile ${pct(band.maxDrawdownP95)}`
-              : shadowReturn <= championReturn
-                ? `shadow return ${pct(shadowReturn)} does not beat the champion's ${pct(championReturn)} after costs`
-                : null;
+        : limit !== undefined && c.warmup >= limit
+          ? `its warm-up of ${c.warmup} candles does not fit the ${limit} candles a champion cycle reads (KLINE_LIMIT): promoted, it would never trade`
+          : shadowReturn < band.returnP05
+            ? `shadow return ${pct(shadowReturn)} is below the Monte Carlo 5th percentile ${pct(band.returnP05)}`
+            : shadowReturn > band.returnP95
+              ? `shadow return ${pct(shadowReturn)} is above the Monte Carlo 95th percentile ${pct(band.returnP95)}: unlike its research`
+              : c.maxDrawdown > band.maxDrawdownP95
+                ? `shadow max drawdown ${pct(c.maxDrawdown)} exceeds the Monte Carlo 95th percentile ${pct(band.maxDrawdownP95)}`
+                : shadowReturn <= championReturn
+                  ? `shadow return ${pct(shadowReturn)} does not beat the champion's ${pct(championReturn)} after costs`
+                  : null;
     const at = this.deps.clock.now();
     c.finishedAt = at;
     if (reason !== null) {

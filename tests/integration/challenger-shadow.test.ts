@@ -119,6 +119,11 @@ async function paper(c: AppConfig, withChallengers: boolean): Promise<Run> {
       // A wide band: promoted if it beats the champion. A band its results cannot fit: retired with the reason.
       runtime.challengers.propose(candidate('camp-wide', { returnP05: -0.5, returnP95: 2, maxDrawdownP95: 0.5 }));
       runtime.challengers.propose(candidate('camp-narrow', { returnP05: -0.5, returnP95: -0.4, maxDrawdownP95: 0.5 }));
+      // Slow 80 > the 72 candles a champion cycle reads (KLINE_LIMIT 60, raised by the kernel for the brain's warm-ups): it shadow-trades (its own kernel reads enough) but is retired.
+      runtime.challengers.propose({
+        ...candidate('camp-slow', { returnP05: -0.5, returnP95: 2, maxDrawdownP95: 0.5 }),
+        params: { fast: 5, slow: 80 },
+      });
     }
     await switchOnAtFirstStart(runtime, monitoring.control);
     while (await monitoring.step()) {}
@@ -154,11 +159,17 @@ describe('champion / challenger under npm start', () => {
       'ChallengerStarted',
       'CandidateProposed',
       'ChallengerStarted',
+      'CandidateProposed',
+      'ChallengerStarted',
       'StrategyPromoted',
+      'StrategyRetired',
       'StrategyRetired',
     ]);
     const promotedAt = withCh.events.find((e) => e.type === 'StrategyPromoted')!.at;
-    const [wide, narrow] = withCh.challengers;
+    const [wide, narrow, slow] = withCh.challengers;
+    expect(slow).toMatchObject({ id: 'ch-3', status: 'retired' });
+    expect(slow!.reason).toMatch(/warm-up of 80 candles does not fit the \d+ candles a champion cycle reads/);
+    expect(slow!.cycles).toBeGreaterThan(300);
     expect(wide).toMatchObject({ id: 'ch-1', status: 'promoted', campaignId: 'camp-wide' });
     expect(narrow).toMatchObject({ id: 'ch-2', status: 'retired' });
     expect(narrow!.reason).toMatch(/above the Monte Carlo 95th percentile/);
