@@ -61,13 +61,14 @@ const REQUEST_LINE = /^[A-Z]+ \/\S*: /;
 export function exampleFor(code: ErrorCode, context?: ExampleContext): { error: { code: ErrorCode; message: string; details: object } } {
   const { message, details } = catalogueEntry(code).example;
   if (!context) return { error: { code, message, details } };
+  const own = context.examples?.[code];
+  if (own) return { error: { code, message: own.message, details: own.details ?? details } };
   const line = `${context.method.toUpperCase()} ${context.path}: `;
-  const own =
-    context.examples?.[code] ??
-    (code === 'UNAUTHORIZED' && context.access === 'metrics'
+  const worded =
+    code === 'UNAUTHORIZED' && context.access === 'metrics'
       ? `${line}expected the METRICS_TOKEN bearer token (user tokens do not open /metrics)`
-      : message.replace(REQUEST_LINE, line));
-  return { error: { code, message: own, details } };
+      : message.replace(REQUEST_LINE, line);
+  return { error: { code, message: worded, details } };
 }
 
 /** The documented answer of one status: each code with what it means and a real example of its body. */

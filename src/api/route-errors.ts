@@ -9,9 +9,15 @@ declare module 'fastify' {
      * body parsing, rate limit, shutdown) are derived by routeErrorCodes and need not be listed.
      */
     errors?: readonly ErrorCode[];
-    /** The message of a code this route words its own way (POST /api/auth/login's 401), for its documented example. */
-    errorExamples?: Partial<Readonly<Record<ErrorCode, string>>>;
+    /** The answer of a code this route words its own way (POST /api/auth/login's 401), for its documented example. */
+    errorExamples?: Partial<Readonly<Record<ErrorCode, OwnExample>>>;
   }
+}
+
+/** A route's own wording of an error: its message, and its details when they differ from the catalogue's. */
+export interface OwnExample {
+  readonly message: string;
+  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 /** What the venue behind a symbol can answer with: every route that reads a venue lists these. */
@@ -38,7 +44,7 @@ export interface RouteErrorFacts {
   readonly validates: boolean;
   readonly rateLimited: boolean;
   readonly declared: readonly ErrorCode[];
-  readonly examples: Partial<Readonly<Record<ErrorCode, string>>>;
+  readonly examples: Partial<Readonly<Record<ErrorCode, OwnExample>>>;
 }
 
 interface RouteLike {
@@ -54,7 +60,7 @@ export function routeErrorFacts(route: RouteLike, method: string): RouteErrorFac
   const config = (route.config ?? {}) as {
     access?: Access;
     errors?: readonly ErrorCode[];
-    errorExamples?: Partial<Record<ErrorCode, string>>;
+    errorExamples?: Partial<Record<ErrorCode, OwnExample>>;
     rateLimit?: unknown;
   };
   return {

@@ -43,6 +43,11 @@ const WsQuery = z.object({
     .describe('The access token, for clients that cannot set the Authorization header (browsers)'),
 });
 
+const NOT_AN_UPGRADE = {
+  message: 'GET /ws: expected a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)',
+  details: { reason: 'UPGRADE_REQUIRED' },
+};
+
 /** Registers @fastify/websocket and `/ws`; the auth hook has already set request.userId on the upgrade request. */
 export async function registerWebSocket(
   app: ApiApp,
@@ -69,7 +74,7 @@ export async function registerWebSocket(
   app.route({
     method: 'GET',
     url: '/ws',
-    config: { access: 'user', errors: ['BAD_REQUEST'] },
+    config: { access: 'user', errors: ['BAD_REQUEST'], errorExamples: { BAD_REQUEST: NOT_AN_UPGRADE } },
     schema: {
       tags: ['live'],
       summary: 'The live feed: upgrade to a WebSocket (message types and examples in x-websocket)',
@@ -80,14 +85,8 @@ export async function registerWebSocket(
       'x-websocket': WS_EXTENSION,
     },
     // A plain GET (no Upgrade header) reaches this handler instead of the socket.
-    handler: async (request) => {
-      throw new ConclaveError(
-        'BAD_REQUEST',
-        `${request.method} /ws: expected a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)`,
-        {
-          reason: 'UPGRADE_REQUIRED',
-        },
-      );
+    handler: async () => {
+      throw new ConclaveError('BAD_REQUEST', NOT_AN_UPGRADE.message, NOT_AN_UPGRADE.details);
     },
     wsHandler: (socket, request) => {
       const ws = socket as unknown as WsSocket;

@@ -6,6 +6,7 @@ import { iso } from '../../engine/cycle-response.js';
 import type { ApiApp } from '../app-types.js';
 import { ErrorBody } from '../errors.js';
 import { BEARER, LoginBody, RefreshBody, RegisterBody, Tokens, User } from '../platform-schemas.js';
+import type { OwnExample } from '../route-errors.js';
 import { userIdOf } from '../user.js';
 
 export interface AuthRoutesDeps {
@@ -32,7 +33,7 @@ export async function registerAuthRoutes(app: ApiApp, deps: AuthRoutesDeps): Pro
     const r = scope.withTypeProvider<ZodTypeProvider>();
     const limit = { max: deps.rateLimit.max, timeWindow: deps.rateLimit.windowMs };
     // Public routes that still read and write the user table.
-    const limited = (errors: readonly ErrorCode[], errorExamples: Partial<Record<ErrorCode, string>> = {}) => ({
+    const limited = (errors: readonly ErrorCode[], errorExamples: Partial<Record<ErrorCode, OwnExample>> = {}) => ({
       access: 'public' as const,
       rateLimit: limit,
       errors: [...errors, 'STORE_UNAVAILABLE' as const],
@@ -59,7 +60,7 @@ export async function registerAuthRoutes(app: ApiApp, deps: AuthRoutesDeps): Pro
     r.post(
       '/api/auth/login',
       {
-        config: limited(['UNAUTHORIZED'], { UNAUTHORIZED: 'login: wrong username or password' }),
+        config: limited(['UNAUTHORIZED'], { UNAUTHORIZED: { message: 'login: wrong username or password' } }),
         schema: {
           tags: ['auth'],
           summary: 'Exchange username and password for an access and a refresh token',
@@ -75,7 +76,7 @@ export async function registerAuthRoutes(app: ApiApp, deps: AuthRoutesDeps): Pro
     r.post(
       '/api/auth/refresh',
       {
-        config: limited(['UNAUTHORIZED'], { UNAUTHORIZED: 'refresh token: already used or revoked; log in again' }),
+        config: limited(['UNAUTHORIZED'], { UNAUTHORIZED: { message: 'refresh token: already used or revoked; log in again' } }),
         schema: {
           tags: ['auth'],
           summary: 'Exchange a refresh token for a new pair (the old refresh token stops working)',
