@@ -10,6 +10,7 @@ import { createRuntime, type Runtime, VERSION } from './runtime.js';
 import { buildServer } from './server.js';
 import { startMaintenance } from './services/maintenance-schedule.js';
 import { banner, scheduleLogHooks } from './startup/console.js';
+import { applyDeskSettings } from './startup/desk-settings.js';
 import { embeddedScheduler } from './startup/scheduler.js';
 import { checkVenueReachable, offlineHint } from './startup/venue-check.js';
 import { cycleFields, cycleLine } from './telemetry/cycle-line.js';
@@ -24,7 +25,8 @@ import { createLogger, resolveLogFormat } from './telemetry/logger.js';
  */
 export async function serve(overrides: Readonly<Record<string, string>> = {}): Promise<void> {
   loadDotEnv();
-  const config = loadConfig({ ...process.env, ...overrides });
+  // Protocol and limits saved from the dashboard's desk (PUT /api/settings) apply from this start on.
+  const { config, applied } = applyDeskSettings(loadConfig({ ...process.env, ...overrides }));
   // Before anything is written: without a route to the venue, say why and what works offline, then stop.
   try {
     await checkVenueReachable(config, Date.now);
@@ -40,6 +42,7 @@ export async function serve(overrides: Readonly<Record<string, string>> = {}): P
     dir: config.LOG_DIR || undefined,
     format: resolveLogFormat(config.LOG_FORMAT, process.stdout.isTTY === true),
   });
+  if (Object.keys(applied).length > 0) log.info({ desk_settings: applied }, 'settings saved from the desk applied (PUT /api/settings)');
   const legacy = join(config.DATA_DIR, 'conclave.db');
   if (!config.DATABASE_URL && existsSync(legacy)) {
     log.warn(

@@ -12,6 +12,7 @@ import { registerMetricsRoutes } from './api/routes/metrics.routes.js';
 import { registerResearchRoutes } from './api/routes/research.routes.js';
 import { challengerMessage, registerChallengerRoutes } from './api/routes/research-challengers.routes.js';
 import { registerScannerRoutes } from './api/routes/scanner.routes.js';
+import { registerSettingsRoutes } from './api/routes/settings.routes.js';
 import { defaultWebDir, registerStaticRoutes } from './api/routes/static.routes.js';
 import { tradingAreaRoutes } from './api/trading-routes.js';
 import type { MonitoringControl } from './engine/monitoring.js';
@@ -20,6 +21,7 @@ import { CampaignService } from './research/campaign-service.js';
 import { type Runtime, VERSION } from './runtime.js';
 import { createScannerService } from './scanner/factory.js';
 import { unavailableMonitoring } from './services/agent-service.js';
+import { auditTrail } from './services/audit-trail.js';
 import { platformMarketReader } from './services/venue-reader.js';
 import { scheduleLogHooks } from './startup/console.js';
 import { embeddedScheduler } from './startup/scheduler.js';
@@ -108,6 +110,8 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
           (app) => registerFeedRoutes(app, { feeds: runtime.feeds, now: () => runtime.clock.now() }),
           (app) => registerBacktestChartRoutes(app, { backtests: runtime.store.backtests }),
           (app) => registerAuditRoutes(app, { audit: runtime.store.audit }),
+          (app) =>
+            registerSettingsRoutes(app, { config: runtime.config, audit: auditTrail(runtime.store.audit, () => runtime.clock.now()) }),
           (app) => registerBacktestReportRoutes(app, { backtests: runtime.store.backtests, candles: runtime.store.candles }),
           (app) => registerStaticRoutes(app, { dir: defaultWebDir() }),
           ...(extra.extraRoutes ?? []),

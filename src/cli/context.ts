@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import pino from 'pino';
 import { type AppConfig, loadConfig, loadDotEnv } from '../config.js';
+import { applyDeskSettings } from '../startup/desk-settings.js';
 import { DailyFileStream, type Logger } from '../telemetry/logger.js';
 
 /**
@@ -12,7 +13,8 @@ export function cliContext(overrides: Record<string, string | undefined> = {}): 
   loadDotEnv();
   const env = { ...process.env };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) env[k] = v;
-  const config = loadConfig(env);
+  // The desk's saved protocol and limits (PUT /api/settings) are server settings: commands run with them too.
+  const { config } = applyDeskSettings(loadConfig(env));
   const consoleLevel = config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL;
   const base = { svc: 'conclave-cli' };
   if (!config.LOG_DIR || config.LOG_LEVEL === 'silent') return { config, log: pino({ level: consoleLevel, base }, pino.destination(2)) };

@@ -180,6 +180,26 @@ describe.skipIf(!hasChromium)('research and desk panels in Chromium against the 
     expect(after.cooldown_bars).toBe(2);
     expect(after.regimes.RANGE.includes('breakout')).toBe(!wasOn);
     expect(await page.locator('#desk-audit tr[data-action="enable_map.replace"]').textContent()).toContain('(shared)');
+    await page.close();
+  });
+
+  it('saves a new protocol and daily-loss limit for the next start after a confirmation: shown pending, audited, running kernel unchanged', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(`${demo.server.url}/`);
+    await page.waitForSelector('#desk-settings');
+    await page.fill('#desk-settings input[name=MAX_DAILY_LOSS]', '3');
+    await page.locator('#desk-settings-save').click();
+    await page.locator('#desk-settings .confirm-yes').click();
+    await expect.poll(() => page.locator('#desk-settings-error').textContent(), WAIT).toContain('MAX_DAILY_LOSS');
+    await page.fill('#desk-settings input[name=MAX_DAILY_LOSS]', '0.03');
+    await page.selectOption('#desk-settings select[name=PROTOCOL]', 'brain');
+    await page.locator('#desk-settings-save').click();
+    expect(await page.locator('#desk-settings .confirm').textContent()).toContain('PROTOCOL: pipeline → brain');
+    await page.locator('#desk-settings .confirm-yes').click();
+    await expect.poll(() => page.locator('#desk-settings tr[data-setting=PROTOCOL]').getAttribute('class'), WAIT).toBe('pending');
+    expect(await page.locator('#desk-settings tr[data-setting=MAX_DAILY_LOSS]').textContent()).toContain('running 0.05; next start 0.03');
+    await expect.poll(() => page.locator('#desk-audit tr[data-action="settings.change"]').count(), WAIT).toBe(1);
+    expect(demo.server.runtime.engine.protocolName).toBe('pipeline');
     await page.locator('.area-desk').screenshot({ path: join(OUT, 'dashboard-desk.png') });
     await page.close();
   });

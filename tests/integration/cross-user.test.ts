@@ -83,6 +83,8 @@ const PROBES: Readonly<Record<string, Probe>> = {
   'GET /api/backtests/:id': { path: (a) => `/api/backtests/${a.backtestId}` },
   'GET /api/backtests/:id/equity.svg': { path: (a) => `/api/backtests/${a.backtestId}/equity.svg` },
   'GET /api/audit': { path: () => '/api/audit' },
+  'GET /api/settings': { path: () => '/api/settings' },
+  'PUT /api/settings': { path: () => '/api/settings', body: { MAX_DAILY_LOSS: 0.01 } },
   'GET /api/backtests/:id/report': { path: (a) => `/api/backtests/${a.backtestId}/report` },
   'GET /api/candles': { path: () => '/api/candles?symbol=BTCUSDT' },
   // Campaign ownership is proven in tests/integration/research-api.test.ts (bob gets 404 on alice's campaign).

@@ -29,8 +29,23 @@ interface AuditEntry {
 interface Risk {
   state: string;
   reason: string | null;
-  limits: Record<string, number>;
 }
+interface Settings {
+  running: Record<string, string | number>;
+  saved: Record<string, string | number>;
+  pending: string[];
+}
+const PROTOCOLS = ['pipeline', 'brain', 'consensus'];
+/** The settings the desk edits (PUT /api/settings), as the server names them. */
+const SETTINGS: readonly [key: string, label: string, kind: 'protocol' | 'fraction' | 'int'][] = [
+  ['PROTOCOL', 'Protocol', 'protocol'],
+  ['MAX_DAILY_LOSS', 'Max daily loss', 'fraction'],
+  ['MAX_DRAWDOWN', 'Max drawdown', 'fraction'],
+  ['RISK_REDUCE_AT', 'Reduce at (of a limit)', 'fraction'],
+  ['MAX_EXPOSURE', 'Max exposure (x equity)', 'fraction'],
+  ['MAX_POSITION_PER_SYMBOL', 'Max position per symbol', 'fraction'],
+  ['MAX_ORDERS_PER_MINUTE', 'Max orders per minute', 'int'],
+];
 interface CycleAnswer {
   cycle_id: number;
   decision: { action: string };
@@ -197,9 +212,6 @@ export class DeskPanel {
           }),
       ),
     );
-    const limits = Object.entries(risk.limits).map(([k, v]) =>
-      h('tr', {}, h('td', {}, k.replaceAll('_', ' ')), h('td', { class: 'num' }, k === 'max_orders_per_minute' ? String(v) : pct(v, 1))),
-    );
     fill(
       this.el.risk,
       h(
@@ -211,12 +223,85 @@ export class DeskPanel {
       ),
       h('div', { class: 'row' }, reason, toggle),
       box,
-      h('h4', {}, 'Limits'),
-      h('table', { class: 'compare' }, h('tbody', {}, ...limits)),
+      h('h4', {}, 'Protocol and limits'),
+      await this.settingsForm(),
+    );
+  }
+
+  /**
+   * The protocol and the governor's limits: the running values, editable; a change is validated by the server,
+   * saved for the next start of serve and the workers (the kernel is built once at start), and shown pending.
+   */
+  private async settingsForm(): Promise<HTMLElement> {
+    const s = await optional<Settings>('/api/settings');
+    if (!s) return unavailable('Settings');
+    const inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
+    const rows = SETTINGS.map(([key, label, kind]) => {
+      const current = s.saved[key] ?? s.running[key];
+      const input =
+        kind === 'protocol'
+          ? (h(
+              'select',
+              { name: key },
+              ...PROTOCOLS.map((p) => h('option', { value: p, selected: p === current }, p)),
+            ) as HTMLSelectElement)
+          : (h('input', { name: key, type: 'number', step: kind === 'int' ? '1' : '0.01', value: current }) as HTMLInputElement);
+      inputs.set(key, input);
+      const pending = s.pending.includes(key);
+      return h(
+        'tr',
+        { 'data-setting': key, class: pending ? 'pending' : '' },
+        h('td', {}, label),
+        h('td', {}, input),
+        h(
+          'td',
+          { class: 'muted small' },
+          pending ? `running ${s.running[key]}; next start ${s.saved[key]}` : kind === 'fraction' ? pct(Number(s.running[key]), 1) : '',
+        ),
+      );
+    });
+    const error = h('p', { class: 'rejected', id: 'desk-settings-error', hidden: true });
+    const save = h('button', { type: 'button', id: 'desk-settings-save' }, 'Save for next start');
+    const box = h('div', {});
+    save.addEventListener('click', () => {
+      const change: Record<string, string | number> = {};
+      for (const [key, , kind] of SETTINGS) {
+        const v = (inputs.get(key) as HTMLInputElement).value.trim();
+        const before = String(s.saved[key] ?? s.running[key]);
+        if (v !== before) change[key] = kind === 'protocol' ? v : Number(v);
+      }
+      const lines = Object.entries(change).map(([k, v]) => `${k}: ${s.saved[k] ?? s.running[k]} → ${v}`);
+      if (!lines.length) {
+        error.textContent = 'Nothing changed.';
+        error.hidden = false;
+        return;
+      }
+      error.hidden = true;
+      confirmInline(box, 'Save these settings for the next start of the server and its workers?', lines, () =>
+        this.opts.guard(async () => {
+          try {
+            await api('PUT', '/api/settings', change);
+          } catch (e) {
+            if (!(e instanceof ApiError)) throw e;
+            error.textContent = `${e.code}: ${e.message}`;
+            error.hidden = false;
+            return;
+          }
+          await Promise.all([this.loadRisk(), this.loadAudit()]);
+        }),
+      );
+    });
+    return h(
+      'div',
+      { id: 'desk-settings' },
+      h('table', { class: 'compare' }, h('tbody', {}, ...rows)),
+      h('div', { class: 'row' }, save),
+      box,
+      error,
       h(
         'p',
         { class: 'muted small' },
-        `Protocol: ${strategies?.protocol ?? '?'}. Limits and the protocol are server settings (MAX_DAILY_LOSS, MAX_DRAWDOWN, PROTOCOL... in .env), read at start: change them there and restart. Backtests can try other values (Research).`,
+        'The kernel (protocol, risk governor) is built once at start: a saved change applies when the server and its workers next start, not to the running cycles. Operators only; every change is audited. Backtests can try other values now (Research).',
       ),
     );
   }

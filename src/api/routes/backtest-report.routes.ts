@@ -108,7 +108,7 @@ export function registerBacktestReportRoutes(app: ApiApp, deps: BacktestReportDe
   app.get(
     '/api/backtests/:id/report',
     {
-      config: { access: 'user' },
+      config: { access: 'user', errors: ['NOT_FOUND'] },
       schema: {
         tags: ['backtests'],
         summary: 'A completed backtest as charts: equity vs buy-and-hold, drawdown, fills on the price, trades, denials and halts',

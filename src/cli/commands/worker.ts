@@ -9,6 +9,7 @@ import { asOfReplay, connectDistributed, DEFAULT_QUEUE_PREFIX, ensureRedisReacha
 import { LOCAL_USER_ID } from '../../engine/trading-engine.js';
 import type { MarketDataSource } from '../../market/port.js';
 import { createRuntime } from '../../runtime.js';
+import { applyDeskSettings } from '../../startup/desk-settings.js';
 import { createLogger } from '../../telemetry/logger.js';
 import { startMetricsServer } from '../../telemetry/metrics-server.js';
 
@@ -47,7 +48,8 @@ export function registerWorkerCommand(program: Command): void {
 
 async function runWorker(opts: WorkerOpts): Promise<void> {
   loadDotEnv();
-  const config = loadConfig();
+  // The same protocol and limits as serve: the desk's saved settings (PUT /api/settings) included.
+  const { config } = applyDeskSettings(loadConfig());
   const log = createLogger({ level: config.LOG_LEVEL, dir: config.LOG_DIR || undefined }).child({ role: 'worker', pid: process.pid });
   if (!config.REDIS_URL)
     throw new ConclaveError('CONFIG_INVALID', 'conclave worker: REDIS_URL is not set; expected redis://host:6379', { field: 'REDIS_URL' });
