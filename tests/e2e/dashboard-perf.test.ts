@@ -117,7 +117,7 @@ describe.skipIf(!hasChromium)('dashboard: trades, performance and state at a gla
   });
 
   it('turns the venue indicator red within one cycle of the venue dying, and green at the next good one', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
     await page.goto(demo.server.url + '/');
     const pill = '#feeds [data-venue=binance]';
     await expect.poll(() => attr(page, pill, 'data-state'), WAIT).toBe('polling');
@@ -157,6 +157,25 @@ describe.skipIf(!hasChromium)('dashboard: trades, performance and state at a gla
     await page.screenshot({ path: join(OUT, 'dashboard-halted-390.png') });
     await page.locator('#resume').click();
     await expect.poll(() => page.locator('#risk-banner').isHidden(), WAIT).toBe(true);
+    await page.close();
+  });
+
+  it('starts in the system colour scheme, switches between light and dark, and remembers the choice', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    await page.goto(demo.server.url + '/');
+    const theme = () => page.evaluate('document.documentElement.dataset.theme');
+    const background = () => page.evaluate('getComputedStyle(document.body).backgroundColor');
+    expect(await theme()).toBe('light');
+    expect(await background()).toBe('rgb(244, 246, 249)');
+    await expect.poll(() => attr(page, '#perf', 'data-trades'), WAIT).not.toBe('0');
+    await page.mouse.move(1, 1);
+    await page.screenshot({ path: join(OUT, 'dashboard-light-1280x800.png') });
+
+    await page.locator('#theme').click();
+    expect(await theme()).toBe('dark');
+    expect(await background()).toBe('rgb(13, 17, 23)');
+    await page.reload();
+    expect(await theme()).toBe('dark');
     await page.close();
   });
 });

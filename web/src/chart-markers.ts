@@ -42,12 +42,15 @@ export function groupFills(fills: readonly Trade[], openTimes: readonly number[]
     }));
 }
 
-/** One marker per bar: an arrow for buys or sells alone, with the count when more than one; a dot for both. */
+/**
+ * One marker per bar: an arrow for buys or sells alone (text only for a count, `×2`: labels on neighbouring bars
+ * piled into an unreadable cluster), a dot with `1B 1S` for both. The tooltip names every fill.
+ */
 export function markerOf(g: FillGroup): SeriesMarker<Time> {
   if (g.sells === 0)
-    return { time: g.time, position: 'belowBar', color: '#26a69a', shape: 'arrowUp', text: g.buys > 1 ? `BUY ×${g.buys}` : 'BUY' };
+    return { time: g.time, position: 'belowBar', color: '#26a69a', shape: 'arrowUp', text: g.buys > 1 ? `×${g.buys}` : '' };
   if (g.buys === 0)
-    return { time: g.time, position: 'aboveBar', color: '#ef5350', shape: 'arrowDown', text: g.sells > 1 ? `SELL ×${g.sells}` : 'SELL' };
+    return { time: g.time, position: 'aboveBar', color: '#ef5350', shape: 'arrowDown', text: g.sells > 1 ? `×${g.sells}` : '' };
   return { time: g.time, position: 'aboveBar', color: '#f5b942', shape: 'circle', text: `${g.buys}B ${g.sells}S` };
 }
 

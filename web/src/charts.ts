@@ -15,6 +15,7 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import { groupFills, MarkerTooltip, markerOf } from './chart-markers.js';
+import { chartColors, onTheme } from './chart-theme.js';
 import { TIME_OPTIONS } from './chart-time.js';
 import { rsiSeries, smaSeries } from './indicators.js';
 import type { CandleJson, EquityPoint, Trade } from './types.js';
@@ -75,6 +76,7 @@ export class PriceChart {
     panes[1]?.setStretchFactor(1);
     this.markers = createSeriesMarkers(this.candles, []);
     this.tooltip = new MarkerTooltip(this.chart, el);
+    onTheme((t) => this.chart.applyOptions(chartColors(t)));
   }
 
   setCandles(rows: readonly CandleJson[]): void {
@@ -155,6 +157,7 @@ export class EquityChart {
     const panes = this.chart.panes();
     panes[0]?.setStretchFactor(3);
     panes[1]?.setStretchFactor(1);
+    onTheme((t) => this.chart.applyOptions(chartColors(t)));
   }
 
   set(points: readonly EquityPoint[], candles: readonly CandleJson[]): void {

@@ -3,6 +3,7 @@ import { AgentsGraph, messageList } from './agents-graph.js';
 import { ApiError, AuthRequired, get, optional, post, setToken, token } from './api.js';
 import { ResearchPanel } from './backtest-panel.js';
 import type { BacktestEventData } from './backtest-types.js';
+import { wireThemeToggle } from './chart-theme.js';
 import { EquityChart, PriceChart } from './charts.js';
 import { DeskPanel } from './desk-panel.js';
 import { $, fill, h, shortTime, unavailable } from './dom.js';
@@ -45,6 +46,7 @@ const state = {
   feeds: [] as Feed[],
 };
 
+wireThemeToggle($('theme'));
 const priceChart = new PriceChart($('price-chart'));
 const equityChart = new EquityChart($('equity-chart'));
 const graph = new AgentsGraph($('agents-graph'));
