@@ -155,7 +155,8 @@ export function promote(store: EnableMapStore, verdict: GateVerdict, regimes: re
     const reg = r as Regime;
     if (!next[reg].includes(verdict.candidate)) next[reg] = [...next[reg], verdict.candidate];
   }
-  store.replace({ cooldownBars: map.cooldownBars, regimes: next });
+  // Keep the rest of the map (strategy_params a research promotion set): the gate only adds a strategy.
+  store.replace({ ...map, regimes: next });
   mkdirSync(dirname(logPath), { recursive: true });
   appendFileSync(logPath, `${JSON.stringify({ time: new Date(now).toISOString(), candidate: verdict.candidate, regimes, verdict })}\n`);
 }

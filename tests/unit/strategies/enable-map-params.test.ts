@@ -1,7 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { promote } from '../../../src/backtest/gate-run.js';
 import { isConclaveError } from '../../../src/domain/errors.js';
 import { promoted } from '../../../src/research/challengers.js';
 import { DEFAULT_ENABLE_MAP, enableMapFromJson, enableMapToJson, parseEnableMapYaml } from '../../../src/strategies/enable-map.js';
+import { EnableMapStore } from '../../../src/strategies/enable-map-file.js';
 import { ParamsFollowingStrategy } from '../../../src/strategies/params-following.js';
 import { createStrategy } from '../../../src/strategies/registry.js';
 import type { StrategyParams } from '../../../src/strategies/strategy.js';
@@ -66,5 +71,15 @@ describe('ParamsFollowingStrategy', () => {
     expect(s.warmup).toBe(8);
     params = undefined;
     expect(s.warmup).toBe(50);
+  });
+});
+
+describe('gate promotion beside research promotions', () => {
+  it('conclave gate --promote adds its strategy and keeps the strategy_params already in the map', () => {
+    const store = EnableMapStore.inMemory(promoted(DEFAULT_ENABLE_MAP, 'sma-cross', { fast: 5, slow: 30 }, ['BULL']));
+    const log = join(mkdtempSync(join(tmpdir(), 'conclave-promote-')), 'promotions.jsonl');
+    promote(store, { candidate: 'breakout', passed: true, criteria: [] }, ['RANGE'], log, 0);
+    expect(store.current().regimes.RANGE).toContain('breakout');
+    expect(store.current().params).toEqual({ 'sma-cross': { fast: 5, slow: 30 } });
   });
 });
