@@ -8,7 +8,7 @@
  * does not) and reports engine time / loop time: issue 13's yardstick.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BacktestResult } from '../src/backtest/runner.js';
@@ -59,6 +59,7 @@ export async function runBacktestBench(): Promise<Record<string, unknown>> {
   const results: Record<string, unknown>[] = [];
   for (const c of CASES) {
     process.stderr.write(`backtest bench: ${c.name}\n`);
+    const cpu0 = process.cpuUsage();
     const { result, series } = await runStrategyBacktest({
       data: c.files.map((f) => join(KLINES, f)),
       strategy: c.strategy,
@@ -66,6 +67,7 @@ export async function runBacktestBench(): Promise<Record<string, unknown>> {
       // Start where every series has data, so the multi-symbol case is a true 5-at-once run.
       from: c.files.length > 1 ? Date.UTC(2022, 5, 1) : undefined,
     });
+    const cpu = process.cpuUsage(cpu0);
     const perSecond = result.cycles / (result.elapsedMs / 1000);
     results.push({
       case: c.name,
@@ -74,6 +76,9 @@ export async function runBacktestBench(): Promise<Record<string, unknown>> {
       interval: result.interval,
       cycles: result.cycles,
       elapsed_s: round(result.elapsedMs / 1000, 2),
+      // Process CPU (GC threads included) over the whole run, loading and training too: on a shared machine a
+      // steadier figure than wall time.
+      cpu_s: round((cpu.user + cpu.system) / 1e6, 2),
       candles_per_s: Math.round(perSecond),
       target_candles_per_s: c.target,
       meets_target: perSecond >= c.target,
@@ -97,7 +102,12 @@ export async function runBacktestBench(): Promise<Record<string, unknown>> {
     config: withOverrides(CONFIG, { MODEL_TREES: 100, MODEL_MAX_DEPTH: 10 }),
   });
   return {
-    machine: { node: process.version, cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown' },
+    machine: {
+      node: process.version,
+      cpus: cpus().length,
+      model: cpus()[0]?.model ?? 'unknown',
+      load_average_1m_at_end: round(loadavg()[0], 2),
+    },
     note: "candles/s = cycles of the full engine per wall second (one symbol-candle = one cycle). Targets are the issue's; shortfall_factor = target / measured.",
     cases: results,
     walk_forward: {
