@@ -3,6 +3,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningFake } from '../fakes/fake-server.js';
+import { startFakeYahoo } from '../fakes/fake-yahoo.js';
+import { startTestServer, type TestServer } from '../helpers/runtime.js';
+import { ScriptedModel } from '../helpers/scripted-model.js';
 import { REPO_ROOT } from '../helpers/shared-data.js';
 import { type DemoServer, startDemoServer } from './demo-server.js';
 
@@ -176,6 +180,34 @@ describe.skipIf(!hasChromium)('dashboard: trades, performance and state at a gla
     expect(await background()).toBe('rgb(13, 17, 23)');
     await page.reload();
     expect(await theme()).toBe('dark');
+    await page.close();
+  });
+});
+
+describe.skipIf(!hasChromium)('dashboard: a stock outside its regular session', () => {
+  const SATURDAY = Date.parse('2021-03-27T15:00:00Z');
+  let yahoo: RunningFake;
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    yahoo = await startFakeYahoo({ symbols: ['AAPL'], now: SATURDAY });
+    server = await startTestServer(
+      { MARKET_SOURCE: 'yahoo', YAHOO_BASE_URL: yahoo.url, DEFAULT_SYMBOL: 'AAPL', KLINE_INTERVAL: '1d' },
+      { now: SATURDAY, model: new ScriptedModel() },
+    );
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await yahoo?.close();
+  });
+
+  it('says market closed beside the chart title', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    await page.goto(`${server.url}/#AAPL`);
+    await expect.poll(() => page.locator('#market-status').textContent(), WAIT).toBe('market closed');
     await page.close();
   });
 });

@@ -103,7 +103,10 @@ async function loadSymbols(): Promise<void> {
 }
 
 async function loadCandles(): Promise<void> {
-  const res = await optional<Candles>(`/api/candles?symbol=${encodeURIComponent(state.symbol)}&limit=300`);
+  const [res] = await Promise.all([
+    optional<Candles>(`/api/candles?symbol=${encodeURIComponent(state.symbol)}&limit=300`),
+    loadMarketStatus(),
+  ]);
   if (!res) {
     $('chart-title').textContent = `${state.symbol}: candles not available`;
     return;
@@ -116,7 +119,6 @@ async function loadCandles(): Promise<void> {
   el.dataset.candles = String(priceChart.count);
   el.dataset.markers = String(priceChart.markerCount());
   equityChart.set(state.equity, state.candles);
-  await loadMarketStatus();
 }
 
 /** `market closed` beside the chart title for a stock outside its session. */
