@@ -31,6 +31,8 @@ interface PendingOrder {
   readonly orderId: string;
   /** Close time of the candle the decision was made on; the fill must come from a later candle. */
   readonly decidedAt: number;
+  /** The cycle that accepted it, named on its settlement so that cycle's status can follow. */
+  readonly cycleId: number;
 }
 
 /**
@@ -91,7 +93,7 @@ export class ExecutionAgent implements Agent {
       const queue = this.pending.get(ctx.userId) ?? [];
       // The decision's candle, not the clock: a scheduler may run the cycle a little after the close.
       const decidedAt = this.options.currentBar!(intent.symbol)?.closeTime ?? now;
-      queue.push({ intent, orderId, decidedAt });
+      queue.push({ intent, orderId, decidedAt, cycleId: ctx.cycleId });
       this.pending.set(ctx.userId, queue);
       ctx.log(this.name, `Order accepted: ${intent.side} ${intent.quantity} ${intent.symbol} fills at the next candle's open`);
       return [{ to: AGENTS.engine, type: 'OrderAccepted', payload: { intent, orderId } }];
@@ -179,6 +181,7 @@ export class ExecutionAgent implements Agent {
         fee: 0,
         time: bar.openTime,
         reason: refusal.reason,
+        decidedInCycle: p.cycleId,
       };
       return { to: AGENTS.engine, type: 'OrderDenied', payload: { ...refusal, report } };
     }
@@ -186,7 +189,11 @@ export class ExecutionAgent implements Agent {
     book.apply(fill);
     setStops(book, intent);
     ctx.log(this.name, `Trade executed at the open: ${intent.side} ${fill.quantity} ${intent.symbol} at ${fill.executionPrice.toFixed(8)}`);
-    return { to: AGENTS.engine, type: 'OrderFilled', payload: { fill, report: filledReport(fill, bar.openTime) } };
+    return {
+      to: AGENTS.engine,
+      type: 'OrderFilled',
+      payload: { fill, report: { ...filledReport(fill, bar.openTime), decidedInCycle: p.cycleId } },
+    };
   }
 }
 

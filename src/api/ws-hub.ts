@@ -264,6 +264,7 @@ export function cycleMessages(o: CycleOutcome, agents: unknown): LiveMessage[] {
         action: o.decision.action,
         status: report.status,
         reason: report.reason,
+        settled: o.settled.map((s) => ({ cycle_id: s.decidedInCycle ?? null, order_id: s.orderId, status: s.status, reason: s.reason })),
       },
     },
     {

@@ -90,8 +90,13 @@ const DATA: { readonly [K in LiveMessageType]: { readonly description: string; r
       finished_at: z.string(),
       price: z.number(),
       action: z.enum(ACTIONS),
-      status: z.string().describe('FILLED, SKIPPED or REJECTED'),
+      status: z.string().describe("This cycle's decision: FILLED, SKIPPED, REJECTED, or PENDING until the next candle's open"),
       reason: z.string().nullable().describe('Risk denial (code: text) when REJECTED'),
+      settled: z
+        .array(z.object({ cycle_id: z.number().int(), order_id: z.string().nullable(), status: z.string(), reason: z.string().nullable() }))
+        .describe(
+          'Orders of earlier PENDING cycles that filled (or were refused) at the start of this one; that cycle now has this status',
+        ),
     }),
     example: {
       cycle_id: 17,
@@ -103,6 +108,7 @@ const DATA: { readonly [K in LiveMessageType]: { readonly description: string; r
       action: 'BUY',
       status: 'FILLED',
       reason: null,
+      settled: [],
     },
   },
   decision: {

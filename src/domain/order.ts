@@ -47,4 +47,6 @@ export interface ExecutionReport {
   readonly time: number;
   /** Denial reason code and text (`NO_POSITION: ...`), null unless REJECTED. */
   readonly reason: string | null;
+  /** Next-open fills: the cycle whose decision placed the order (it settles in a later cycle). */
+  readonly decidedInCycle?: number;
 }

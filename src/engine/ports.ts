@@ -1,7 +1,7 @@
 import type { Decision } from '../domain/decision.js';
 import type { MarketSnapshot } from '../domain/market.js';
 import type { AgentMessage } from '../domain/messages.js';
-import type { ExecutionReport, Fill } from '../domain/order.js';
+import type { ExecutionReport, Fill, OrderStatus } from '../domain/order.js';
 import type { PortfolioSnapshot, Position } from '../domain/portfolio.js';
 
 /** Everything one finished cycle writes, saved in one transaction (all or nothing). */
@@ -17,6 +17,8 @@ export interface CycleRecord {
   readonly decision: Decision | null;
   /** Orders of the cycle (pipeline: exactly one report, HOLD included as SKIPPED). */
   readonly reports: readonly ExecutionReport[];
+  /** What this cycle's own decision did: FILLED, REJECTED, SKIPPED, or PENDING until its next-open fill. */
+  readonly decisionStatus: OrderStatus;
   /** Fills that moved the book (orders and stop triggers). */
   readonly fills: readonly Fill[];
   readonly messages: readonly AgentMessage[];

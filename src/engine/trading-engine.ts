@@ -157,6 +157,7 @@ export class TradingEngine {
         snapshot: withoutCandles(outcome.snapshot),
         decision: outcome.decision,
         reports: outcome.reports,
+        decisionStatus: outcome.decisionReport.status,
         fills: outcome.fills,
         // Compacted on first read: the SQL store reads them, a backtest's in-memory store does not.
         get messages() {

@@ -1,4 +1,4 @@
-import { type Insertable, type Kysely, type OperationNodeSource, sql } from 'kysely';
+import { type Insertable, type InsertObject, type Kysely, type OperationNodeSource, sql } from 'kysely';
 import type { Action } from '../domain/action.js';
 import type { AgentMessage } from '../domain/messages.js';
 import type { OrderStatus } from '../domain/order.js';
@@ -6,7 +6,7 @@ import type { CycleRecord, CycleStore } from '../engine/ports.js';
 import { chunk, fromJson, toJson } from './codec.js';
 import { snapshotRow } from './market-snapshot.repository.js';
 import type { SqlDialect } from './migrations/index.js';
-import type { CyclesTable, DatabaseSchema, MessagesTable, TradesTable } from './schema.js';
+import type { CyclesTable, DatabaseSchema, MessagesTable } from './schema.js';
 
 /** One stored cycle without its messages. */
 export interface CycleSummary {
@@ -49,16 +49,8 @@ function stopKinds(messages: readonly AgentMessage[]): Map<string, string> {
   return kinds;
 }
 
-/** Pipeline cycles have one report; with several, the most consequential status describes the cycle. */
-function cycleStatus(record: CycleRecord): OrderStatus | null {
-  if (record.reports.length === 0) return null;
-  if (record.reports.some((r) => r.status === 'FILLED')) return 'FILLED';
-  if (record.reports.some((r) => r.status === 'REJECTED')) return 'REJECTED';
-  return 'SKIPPED';
-}
-
-function tradeRows(record: CycleRecord): Insertable<TradesTable>[] {
-  const rows: Insertable<TradesTable>[] = [];
+function tradeRows(record: CycleRecord): InsertObject<DatabaseSchema, 'trades'>[] {
+  const rows: InsertObject<DatabaseSchema, 'trades'>[] = [];
   const reported = new Set<string>();
   record.reports.forEach((report, index) => {
     if (report.orderId) reported.add(report.orderId);
@@ -76,8 +68,14 @@ function tradeRows(record: CycleRecord): Insertable<TradesTable>[] {
       execution_price: report.executionPrice,
       fee: report.fee,
       reason: report.reason,
-      model_version: record.modelVersion,
-      strategy: record.decision?.strategy ?? null,
+      // A next-open fill belongs to the decision that placed it, not to the cycle whose open filled it.
+      ...(report.decidedInCycle === undefined
+        ? { model_version: record.modelVersion, strategy: record.decision?.strategy ?? null }
+        : {
+            cycle_id: report.decidedInCycle,
+            model_version: sql<string | null>`(select model_version from cycles where id = ${report.decidedInCycle})`,
+            strategy: sql<string | null>`(select strategy from decisions where cycle_id = ${report.decidedInCycle} limit 1)`,
+          }),
       timestamp: report.time,
     });
   });
@@ -121,12 +119,24 @@ function cycleStatements(db: Kysely<DatabaseSchema>, record: CycleRecord): State
       finished_at: record.finishedAt,
       action: decision?.action ?? null,
       confidence: decision?.confidence ?? null,
-      execution_status: cycleStatus(record),
+      execution_status: record.decisionStatus,
       model_version: record.modelVersion,
       idempotency_key: record.idempotencyKey,
       response: toJson(record.response),
     }),
   );
+  // An order filled (or refused) at this cycle's open settles the earlier cycle that left it PENDING.
+  for (const report of record.reports) {
+    if (report.decidedInCycle === undefined) continue;
+    out.push(
+      db
+        .updateTable('cycles')
+        .set({ execution_status: report.status })
+        .where('id', '=', report.decidedInCycle)
+        .where('user_id', '=', userId)
+        .where('execution_status', '=', 'PENDING'),
+    );
+  }
   const messages: Insertable<MessagesTable>[] = record.messages.map((m) => ({
     id: m.id,
     cycle_id: cycleId,

@@ -386,6 +386,13 @@ function onLive(m: LiveMessage): void {
         status,
         rejected: status === 'REJECTED' ? String(d.reason ?? '') : null,
       });
+      // A PENDING decision of an earlier cycle settled at this cycle's open: its card takes the result.
+      for (const s of (d.settled ?? []) as { cycle_id: number | null; status: string; reason: string | null }[]) {
+        if (s.cycle_id === null || !state.feed.has(s.cycle_id)) continue;
+        upsertFeed(s.cycle_id, { status: s.status, rejected: s.status === 'REJECTED' ? s.reason : null });
+        const known = state.cycles.find((c) => c.cycle_id === s.cycle_id);
+        if (known) known.execution_status = s.status;
+      }
       state.cycles = [
         {
           cycle_id: id,

@@ -108,6 +108,7 @@ export function cycleRecord(spec: RecordSpec): CycleRecord {
     snapshot,
     decision,
     reports: [report],
+    decisionStatus: status,
     fills,
     messages,
     logs: { market_agent: 'ok', decision_agent: 'ok', execution_agent: status },

@@ -177,6 +177,32 @@ export function storeContract(target: () => StoreTarget): void {
       expect(await store.trades.count(userId, 'FILLED')).toBe(0);
     });
 
+    it('a PENDING cycle takes the status of its order when a later cycle settles it at the open (own user only)', async () => {
+      const userId = await newUser();
+      const other = await newUser();
+      const placed = await store.cycles.nextCycleId();
+      const settling = await store.cycles.nextCycleId();
+      const buy = cycleRecord({ cycleId: placed, userId, status: 'SKIPPED' });
+      await store.cycles.saveCycle({ ...buy, decisionStatus: 'PENDING', reports: [] });
+      expect((await store.cycles.get(placed, userId))?.executionStatus).toBe('PENDING');
+      const fill = cycleRecord({ cycleId: settling, userId, status: 'FILLED', orderId: `ORD-T-${placed}-1`, time: 1_700_000_060_000 });
+      // Another user's record naming the same cycle must not touch it.
+      const stranger = cycleRecord({ cycleId: await store.cycles.nextCycleId(), userId: other, status: 'REJECTED', orderId: null });
+      await store.cycles.saveCycle({ ...stranger, reports: stranger.reports.map((r) => ({ ...r, decidedInCycle: placed })) });
+      expect((await store.cycles.get(placed, userId))?.executionStatus).toBe('PENDING');
+      await store.cycles.saveCycle({
+        ...fill,
+        decisionStatus: 'SKIPPED',
+        reports: fill.reports.map((r) => ({ ...r, decidedInCycle: placed })),
+      });
+      expect((await store.cycles.get(placed, userId))?.executionStatus).toBe('FILLED');
+      expect((await store.cycles.get(settling, userId))?.executionStatus).toBe('SKIPPED');
+      // The trade belongs to the decision that placed it: its cycle, model version and strategy.
+      expect((await store.trades.recent(userId, 10)).map((t) => [t.cycleId, t.status, t.modelVersion, t.strategy])).toEqual([
+        [placed, 'FILLED', buy.modelVersion, buy.decision?.strategy],
+      ]);
+    });
+
     it('writes a trade for a stop fill that has no report, with the stop kind as reason', async () => {
       const userId = await newUser();
       const id = await store.cycles.nextCycleId();
