@@ -170,7 +170,10 @@ export async function ensureRedisReachable(dist: Pick<Distributed, 'redis'>, url
   try {
     // Without an offline queue a PING before the connection is up would fail at once: wait for it first.
     await Promise.race([ready(dist.redis), deadline]);
-    await Promise.race([dist.redis.ping(), deadline]);
+    const ping = dist.redis.ping();
+    // Past the deadline nobody awaits the PING any more; its late rejection must not crash the process.
+    ping.catch(() => {});
+    await Promise.race([ping, deadline]);
   } catch (error) {
     // Stop ioredis's endless reconnects so the process can exit with the message below.
     dist.redis.disconnect();
