@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the quick benchmarks (model, http, backtest), each writing bench/results/<name>.json, plus a
+ * `npm run bench`: the quick benchmarks (model, http, backtest, research, campaign), each writing bench/results/<name>.json, plus a
  * combined bench/results/summary.json. Pass names to run others or a subset: `npm run bench -- http model`.
  * The long ones run only by name: `memory` (500,000 run-cycles against the npm start process) and `soak`
  * (24 h of 1m candles for 20 symbols through the brain protocol, the scheduler and SQLite).
@@ -16,10 +16,11 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   http: async () => (await import('./http-bench.js')).runHttpBench,
   backtest: async () => (await import('./backtest-bench.js')).runBacktestBench,
   research: async () => (await import('./research-bench.js')).runResearchBench,
+  campaign: async () => (await import('./campaign-bench.js')).runCampaignBench,
   memory: async () => (await import('./memory-bench.js')).runMemoryBench,
   soak: async () => (await import('./soak-bench.js')).runSoakBench,
 };
-const QUICK = ['model', 'http', 'backtest', 'research'];
+const QUICK = ['model', 'http', 'backtest', 'research', 'campaign'];
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = wanted.length > 0 ? wanted : QUICK;
