@@ -18,6 +18,7 @@ const BENCHES: Record<string, () => Promise<Bench>> = {
   research: async () => (await import('./research-bench.js')).runResearchBench,
   campaign: async () => (await import('./campaign-bench.js')).runCampaignBench,
   memory: async () => (await import('./memory-bench.js')).runMemoryBench,
+  'backtest-memory': async () => (await import('./backtest-memory-bench.js')).runBacktestMemoryBench,
   soak: async () => (await import('./soak-bench.js')).runSoakBench,
 };
 const QUICK = ['model', 'http', 'backtest', 'research', 'campaign'];
