@@ -80,6 +80,8 @@ export interface DistributedSchedulerDeps {
   readonly symbols: (userId: number) => Promise<readonly string[]>;
   /** Wait after each candle close before the tick, ms (default 2000). */
   readonly closeDelayMs?: number;
+  /** Longest one Redis operation (a command, a BullMQ call) may take before QUEUE_UNAVAILABLE, ms; default unbounded. */
+  readonly operationTimeoutMs?: number;
 }
 
 /**
@@ -94,7 +96,13 @@ export class DistributedScheduler implements MonitoringControl {
   private readonly delayMs: number;
 
   constructor(private readonly deps: DistributedSchedulerDeps) {
-    this.queue = new Queue<ConclaveJobData>(CYCLE_QUEUE, { connection: deps.connection, prefix: deps.naming.prefix });
+    // No version check: it is one more INFO at creation, and a Queue whose creation-time command failed (Redis slow
+    // for a moment) stays broken for good and rejects unhandled from its job-scheduler getter. Workers still check.
+    this.queue = new Queue<ConclaveJobData>(CYCLE_QUEUE, {
+      connection: deps.connection,
+      prefix: deps.naming.prefix,
+      skipVersionCheck: true,
+    });
     // Connection errors reach the log once through the wiring's listener; each call fails on its own deadline.
     this.queue.on('error', () => {});
     this.delayMs = deps.closeDelayMs ?? DEFAULT_CLOSE_DELAY_MS;
@@ -134,11 +142,11 @@ export class DistributedScheduler implements MonitoringControl {
     const row = await this.deps.state.get(userId, SCHEDULE_AGENT);
     if (row && row.status === 'running') {
       // Stored as stopped only while Redis answers, so the ticker can go too (not a stopped row beside a live ticker).
-      await redisCall('reach the queue', () => this.deps.redis.ping());
+      await this.redisOp('reach the queue', () => this.deps.redis.ping());
       await this.deps.state.put({ ...row, status: 'stopped', updatedAt: this.deps.clock.now() });
       const interval = row.config.interval;
       if (typeof interval === 'string' && isInterval(interval) && !(await this.intervalInUse(interval))) {
-        await redisCall('stop the tick scheduler', () => this.queue.removeJobScheduler(tickSchedulerId(interval)));
+        await this.redisOp('stop the tick scheduler', () => this.queue.removeJobScheduler(tickSchedulerId(interval)));
       }
     }
     return this.status(userId);
@@ -146,7 +154,9 @@ export class DistributedScheduler implements MonitoringControl {
 
   async status(userId: number): Promise<MonitoringStatus> {
     const row = await this.deps.state.get(userId, SCHEDULE_AGENT);
-    const stats = await redisCall('read the schedule counters', () => this.deps.redis.hgetall(keys.stats(this.deps.naming.prefix, userId)));
+    const stats = await this.redisOp('read the schedule counters', () =>
+      this.deps.redis.hgetall(keys.stats(this.deps.naming.prefix, userId)),
+    );
     const num = (v: string | undefined): number => (v === undefined ? 0 : Number(v));
     const interval = row && typeof row.config.interval === 'string' && isInterval(row.config.interval) ? row.config.interval : INTERVALS[0];
     return {
@@ -175,15 +185,17 @@ export class DistributedScheduler implements MonitoringControl {
     for (const row of await this.deps.state.all()) {
       if (row.name !== SCHEDULE_AGENT || row.status !== 'running' || row.config.interval !== interval) continue;
       const statsKey = keys.stats(this.deps.naming.prefix, row.userId);
-      const previous = Number(await redisCall('claim the candle close', () => this.deps.redis.eval(CLAIM, 1, statsKey, String(boundary))));
+      const previous = Number(
+        await this.redisOp('claim the candle close', () => this.deps.redis.eval(CLAIM, 1, statsKey, String(boundary))),
+      );
       if (previous === -2) continue;
       if (previous >= 0 && boundary - previous > ms) {
-        await redisCall('count missed ticks', () =>
+        await this.redisOp('count missed ticks', () =>
           this.deps.redis.hincrby(statsKey, 'missedTicks', Math.round((boundary - previous) / ms) - 1),
         );
       }
       const symbols = await this.deps.symbols(row.userId);
-      await redisCall('record the scheduled symbols', () => this.deps.redis.hset(statsKey, 'symbols', JSON.stringify(symbols)));
+      await this.redisOp('record the scheduled symbols', () => this.deps.redis.hset(statsKey, 'symbols', JSON.stringify(symbols)));
       for (const symbol of symbols) {
         jobs.push({
           kind: 'cycle',
@@ -196,7 +208,7 @@ export class DistributedScheduler implements MonitoringControl {
       }
     }
     if (jobs.length > 0) {
-      await redisCall('enqueue cycle jobs', () =>
+      await this.redisOp('enqueue cycle jobs', () =>
         this.queue.addBulk(jobs.map((data) => ({ name: 'cycle', data, opts: { ...CYCLE_JOB_OPTIONS, jobId: cycleJobId(data.key) } }))),
       );
     }
@@ -205,7 +217,7 @@ export class DistributedScheduler implements MonitoringControl {
 
   /** Job counts by state and connected workers, for the metrics probe. */
   async probe(): Promise<{ depth: Record<string, number>; workers: number }> {
-    const [depth, workers] = await redisCall('read the queue depth', () =>
+    const [depth, workers] = await this.redisOp('read the queue depth', () =>
       Promise.all([this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'prioritized'), this.queue.getWorkersCount()]),
     );
     return { depth, workers };
@@ -215,9 +227,14 @@ export class DistributedScheduler implements MonitoringControl {
     await this.queue.close();
   }
 
+  /** One Redis or BullMQ operation of this scheduler, bounded as a whole by operationTimeoutMs. */
+  private redisOp<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return redisCall(what, fn, this.deps.operationTimeoutMs);
+  }
+
   private async ensureTicker(interval: Interval): Promise<void> {
     // `every` runs on multiples of the interval from the epoch, i.e. on candle closes; the offset adds the delay.
-    await redisCall('start the tick scheduler', () =>
+    await this.redisOp('start the tick scheduler', () =>
       this.queue.upsertJobScheduler(
         tickSchedulerId(interval),
         { every: intervalMs(interval), offset: this.delayMs },

@@ -125,7 +125,14 @@ export function connectDistributed(url: string, options: DistributedOptions = {}
     bookLock: async (userId) => (await bookLocks.acquire(keys.bookLock(prefix, userId))).release,
     workerConnection,
     scheduler: (deps) => {
-      const s = new DistributedScheduler({ ...deps, redis, connection: redis, naming: { prefix } });
+      // A BullMQ call is a command or two, plus waiting for the connection: twice the command deadline bounds it.
+      const s = new DistributedScheduler({
+        ...deps,
+        redis,
+        connection: redis,
+        naming: { prefix },
+        operationTimeoutMs: 2 * commandTimeoutMs,
+      });
       schedulers.push(s);
       return s;
     },
