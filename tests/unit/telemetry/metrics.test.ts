@@ -1,4 +1,5 @@
 import Fastify from 'fastify';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { describe, expect, it } from 'vitest';
 import type { ApiApp } from '../../../src/api/app-types.js';
 import { registerMetricsRoutes } from '../../../src/api/routes/metrics.routes.js';
@@ -162,7 +163,10 @@ describe('Metrics', () => {
   it('serves the exposition at GET /metrics with the Prometheus content type', async () => {
     const m = new Metrics({ clock: new SimClock(T) });
     m.recordCycle('error', 'AGENT_FAILED');
-    const app = Fastify() as unknown as ApiApp;
+    // As buildApp makes every ApiApp: zod schemas validate and serialize (the route documents its answer with one).
+    const app: ApiApp = Fastify().withTypeProvider<ZodTypeProvider>();
+    app.setValidatorCompiler(validatorCompiler);
+    app.setSerializerCompiler(serializerCompiler);
     registerMetricsRoutes(app, { metrics: m });
     const res = await app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
