@@ -38,7 +38,8 @@ export class MarketMonitoringAgent implements Agent {
     if (!source.getMarketSession && source.currentPriceNow && source.recentKlinesNow) {
       const symbol = message.payload.symbol;
       const price = source.currentPriceNow(symbol);
-      const klines = source.recentKlinesNow(symbol, config.interval, config.klineLimit + 1);
+      // A recording shows closed candles only, so the newest klineLimit are the window (no extra bar to drop).
+      const klines = source.recentKlinesNow(symbol, config.interval, config.klineLimit);
       return this.publish(snapshotOf(source, symbol, config.interval, config.klineLimit, ctx.clock.now(), price, klines), ctx);
     }
     return this.observe(message.payload.symbol, ctx);
@@ -94,7 +95,11 @@ function snapshotOf(
   klines: readonly Candle[],
 ): MarketSnapshot {
   const venue = source.venueFor?.(symbol) ?? source.venue;
-  const closed = closedCandles(klines, now, limit);
+  // Already closed and within the limit (a recording's answer): the array itself, not a copy of it.
+  const closed =
+    klines.length <= limit && (klines.length === 0 || klines[klines.length - 1].closeTime <= now)
+      ? klines
+      : closedCandles(klines, now, limit);
   // After a hole in the data the indicators and strategies start over, as the model features do: no window
   // ever spans missing candles. Session venues close every night, and on their calendar a night is not a hole.
   const candles = contiguousTail(closed, intervalMs(interval), calendarFor(venue));
