@@ -3,6 +3,7 @@ import type { MarketSnapshot } from '../domain/market.js';
 import type { AgentMessage, OutgoingMessage } from '../domain/messages.js';
 import type { Strategy } from '../strategies/strategy.js';
 import { AGENTS, type Agent, type CycleContext } from './base.js';
+import { UNCLASSIFIED } from './regime.js';
 
 export interface BrainConfig {
   /** Strategies by name; the selection decides which of them run. */
@@ -89,9 +90,11 @@ export class BrainAgent implements Agent {
       if (short && this.config.allowShort) return tag(short);
     }
     const why =
-      signals.length === 0
-        ? `regime ${regime} enables no strategy`
-        : `${held > 0 ? 'long, no exit' : held < 0 ? 'short, no cover' : 'flat, no entry'} signal among ${signals.map((s) => `${s.strategy}=${s.action}`).join(', ')}`;
+      regime === UNCLASSIFIED
+        ? 'too few contiguous candles to classify the regime (start or a hole); holding, open positions keep their stops'
+        : signals.length === 0
+          ? `regime ${regime} enables no strategy`
+          : `${held > 0 ? 'long, no exit' : held < 0 ? 'short, no cover' : 'flat, no entry'} signal among ${signals.map((s) => `${s.strategy}=${s.action}`).join(', ')}`;
     return {
       symbol: snapshot.symbol,
       action: 'HOLD',

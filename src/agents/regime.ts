@@ -6,7 +6,15 @@ import { type RegimeConfig, type RegimeReading, RegimeTracker } from './regime-r
 export interface RegimeAgentConfig extends RegimeConfig {
   /** Who receives the reading (the strategy-selection agent). */
   readonly next: string;
+  /**
+   * Who decides when there is no reading yet (the brain): too few candles since the start or since a hole. It
+   * gets `StrategiesSelected` with regime UNCLASSIFIED and nothing enabled, so the cycle still ends in a HOLD.
+   */
+  readonly unclassified: string;
 }
+
+/** The regime named while too few contiguous candles exist to classify one (after a hole, at the start). */
+export const UNCLASSIFIED = 'UNCLASSIFIED';
 
 export interface RegimeState {
   readonly symbol: string;
@@ -43,7 +51,13 @@ export class RegimeAgent implements Agent {
     const reading = tracker.update(snapshot.candles);
     if (!reading) {
       ctx.log(this.name, `Not enough candles for a regime (${snapshot.candles.length})`);
-      return [];
+      return [
+        {
+          to: this.config.unclassified,
+          type: 'StrategiesSelected',
+          payload: { symbol: snapshot.symbol, regime: UNCLASSIFIED, enabled: [] },
+        },
+      ];
     }
     const since = reading.changed || !this.states.has(snapshot.symbol) ? snapshot.candleTime : this.states.get(snapshot.symbol)!.since;
     this.states.set(snapshot.symbol, { symbol: snapshot.symbol, regime: reading.regime, since, reading });

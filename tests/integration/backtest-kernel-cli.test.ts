@@ -102,4 +102,21 @@ describe('conclave backtest --strategy sma-cross on a real 1m file: the paper-tr
     expect(summary).toContain(`### Stops hit: ${stopLoss} stop-loss, ${json.stops.length - stopLoss} take-profit`);
     expect(summary).toContain('- PROTOCOL: brain');
   }, 240_000);
+
+  it('--protocol brain across a hole (11 h missing on 2018-06-26): the regime is UNCLASSIFIED and the brain holds until it can read one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kernel-cli-brain-hole-'));
+    const out = join(dir, 'run.json');
+    const args = ['backtest', '--data', sharedData('klines', 'BTCUSDT_1h.csv'), '--protocol', 'brain', '--no-report'];
+    await conclave([...args, '--from', '2018-06-20', '--to', '2018-07-10', '--set', 'MODEL_TREES=10', '--json', out], {}, dir);
+    const json = JSON.parse(readFileSync(out, 'utf8')) as RunJson & {
+      regimes: Record<string, number>;
+      strategy_switches: { time: string; regime: string; enabled: string[] }[];
+    };
+    // Before the fix the run stopped with AGENT_FAILED ("ended without a Decision") at the first cycle after the hole.
+    const unclassified = json.strategy_switches.filter((s) => s.regime === 'UNCLASSIFIED');
+    expect(unclassified.length).toBeGreaterThan(0);
+    for (const s of unclassified) expect(s.enabled).toEqual([]);
+    expect(unclassified.some((s) => s.time.startsWith('2018-06-26'))).toBe(true);
+    expect(Object.keys(json.regimes).length).toBeGreaterThan(1);
+  }, 240_000);
 });

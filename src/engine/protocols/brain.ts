@@ -103,7 +103,7 @@ export function brainProtocol(deps: BrainDeps): BrainProtocol {
       ),
     ]),
   );
-  const regime = new RegimeAgent({ ...deps.regime, next: AGENTS.strategySelection });
+  const regime = new RegimeAgent({ ...deps.regime, next: AGENTS.strategySelection, unclassified: AGENTS.brain });
   const selection = new StrategySelectionAgent({ enableMap: deps.enableMap, next: AGENTS.brain });
   const research = new ResearchAgent();
   const monitor = new MonitorAgent({ registry: deps.registry, storeProbe: deps.storeProbe });
