@@ -7,11 +7,13 @@ import { type Candle, type Interval, intervalMs } from '../domain/candle.js';
 import { ConclaveError, isConclaveError } from '../domain/errors.js';
 import { isStrategyName } from '../strategies/registry.js';
 import { campaignSpace, type ParamSet, type SearchSpace } from '../strategies/search-space.js';
+import { type CampaignTrialInput, type CampaignTrialOutput, runCampaignTrial } from './campaign-trial.js';
 import { type DsrResult, deflatedSharpeRatio, sharpeVariance } from './deflated-sharpe.js';
 import { DEFAULT_PBO_PARTITIONS, probabilityOfBacktestOverfitting } from './pbo.js';
 import { type Objective, objectiveValue, performanceStats, tradesIn } from './performance.js';
 import { createSampler, MedianPruner, type SearchMethod } from './search/index.js';
-import { barReturns, runTrial, type TrialRun, TrialStopped, trialContext } from './trial.js';
+import { researchThreads, runParallel } from './thread-pool.js';
+import { runTrial, type TrialContext, type TrialRun, TrialStopped, trialContext } from './trial.js';
 import type { PerformanceStats, TrialResult, Verdict } from './types.js';
 import { type ResearchThresholds, researchThresholds, researchVerdict } from './verdict.js';
 import { type WfoWindow, wfoWindows } from './windows.js';
@@ -123,6 +125,12 @@ export interface CampaignResult {
 }
 
 const CHECKPOINTS = [0.25, 0.5, 0.75] as const;
+/**
+ * Trials proposed and run together (on RESEARCH_THREADS worker threads). Fixed, not the thread count, so that
+ * every setting gives the same trials: larger batches keep more threads busy, smaller ones let the search and
+ * the pruner learn sooner.
+ */
+export const CAMPAIGN_BATCH = 16;
 const MONTE_CARLO_RUNS = 1000;
 /** Trials below this quantile of the finished ones at a checkpoint are pruned (the bottom quartile). */
 const PRUNE_QUANTILE = 0.25;
@@ -137,7 +145,11 @@ const PRUNE_QUANTILE = 0.25;
  * the trials' Sharpe variance on the same window, PBO by CSCV over the completed trials' return series,
  * Monte Carlo of the out-of-sample trades and the seed's gate, folded into one verdict.
  *
- * Deterministic for a seed: trials run in proposal order and the samplers learn in that order.
+ * Trials run in batches of CAMPAIGN_BATCH on the research threads (pipeline campaigns; brain and consensus
+ * ones in this thread): the sampler proposes a whole batch from the trials before it, a trial is pruned against
+ * thresholds fixed before its batch, and the sampler and pruner learn from the batch in trial order. So the
+ * result is the same for a seed whatever RESEARCH_THREADS is; a cancel takes effect between trials in this
+ * thread and at the end of the running batch on worker threads.
  * @throws ConclaveError VALIDATION_ERROR (bad spec), INSUFFICIENT_DATA (too few bars), CONFLICT when cancelled.
  */
 export async function runCampaign(
@@ -170,76 +182,75 @@ export async function runCampaign(
   let pruned = 0;
   let failed = 0;
   let best: number | null = null;
-  for (let id = 0; id < spec.trials; id++) {
+  // A trained model does not cross threads: brain/consensus campaigns run their trials in this thread.
+  const threads = ctx.model === null ? researchThreads(config.RESEARCH_THREADS) : 1;
+  const shared = { series: ctx.series, config: ctx.config, strategy: ctx.strategy, lead: ctx.lead };
+  let id = 0;
+  while (id < spec.trials) {
     if (cancelled()) throw cancelError();
-    const params = sampler.next();
-    if (!params) break;
-    const seen = new Map<number, number>();
-    let status: TrialResult['status'] = 'ok';
-    let error: string | undefined;
-    let run: TrialRun | null = null;
-    try {
-      run = await runTrial(ctx, params, {
-        onBar: (equity) => {
-          if ((equity.length & 255) === 0 && cancelled()) throw new TrialStopped('cancelled');
-          const k = checkpoints.indexOf(equity.length);
-          if (k < 0) return;
-          const { returns } = barReturns(equity, config.STARTING_CAPITAL, barMs);
-          const score = objectiveValue(performanceStats(returns, [], perYear), pruneObjective);
-          seen.set(k, score);
-          if (prune && pruner.shouldPrune(k, score)) throw new TrialStopped('pruned');
-        },
-      });
-      if (run.returns.length !== bars) throw new Error(`trial traded ${run.returns.length} bars, expected ${bars}`);
-    } catch (e) {
-      if (e instanceof TrialStopped && e.reason === 'cancelled') throw cancelError();
-      if (!(e instanceof Error)) throw e;
-      if (e instanceof TrialStopped) status = 'pruned';
-      else {
-        status = 'failed';
-        error = e.message;
+    // The batch rule: CAMPAIGN_BATCH sets are proposed from the history before the batch, and each trial's
+    // pruning thresholds are fixed before it, so the result does not depend on the thread count.
+    const batch: ParamSet[] = [];
+    while (batch.length < CAMPAIGN_BATCH && id + batch.length < spec.trials) {
+      const params = sampler.next();
+      if (!params) break;
+      batch.push(params);
+    }
+    if (batch.length === 0) break;
+    const pruneBelow = checkpoints.map((_, k) => (prune ? pruner.threshold(k) : null));
+    const common = { checkpoints, pruneBelow, pruneObjective, perYear, bars };
+    const first = id;
+    const outputs =
+      threads > 1
+        ? await runParallel(
+            'campaign-trial',
+            batch.map((params) => ({ ...common, ctx: shared, params })),
+            threads,
+          )
+        : await inThread(ctx, batch, common, cancelled);
+    if (cancelled()) throw cancelError();
+    for (const [j, out] of outputs.entries()) {
+      const params = batch[j];
+      const trialId = first + j;
+      if (out.status === 'ok') {
+        pruner.record(new Map(out.seen));
+        const run: TrialRun = { returns: out.returns, times: out.times, trades: out.trades };
+        const windowStats = windows.map((w) => windowPerformance(run, w.trainFrom, w.trainTo, perYear));
+        const windowScores = windowStats.map((x) => objectiveValue(x, spec.objective));
+        const score = windowScores.reduce((a, b) => a + b, 0) / windowScores.length;
+        const last = windows[windows.length - 1];
+        runs.set(trialId, { run, windowStats });
+        trials.push({
+          id: trialId,
+          params,
+          status: 'ok',
+          inSample: windowStats[windowStats.length - 1],
+          outOfSample: windowPerformance(run, last.testFrom, last.testTo, perYear),
+          returns: run.returns,
+          score,
+          windowScores,
+        });
+        sampler.tell(params, score);
+        if (best === null || score > best) best = score;
+      } else {
+        if (out.status === 'pruned') pruned++;
+        else failed++;
+        trials.push({
+          id: trialId,
+          params,
+          status: out.status,
+          error: out.status === 'failed' ? out.error : undefined,
+          inSample: null,
+          outOfSample: null,
+          returns: new Float64Array(0),
+          score: null,
+          windowScores: [],
+        });
+        sampler.tell(params, null);
       }
-      run = null;
+      onProgress({ stage: 'trials', done: trialId + 1, total: spec.trials, pruned, failed, best, trial: out.status });
     }
-    if (run) {
-      pruner.record(seen);
-      const r = run;
-      const windowStats = windows.map((w) => windowPerformance(r, w.trainFrom, w.trainTo, perYear));
-      const windowScores = windowStats.map((x) => objectiveValue(x, spec.objective));
-      const score = windowScores.reduce((a, b) => a + b, 0) / windowScores.length;
-      const last = windows[windows.length - 1];
-      runs.set(id, { run, windowStats });
-      trials.push({
-        id,
-        params,
-        status,
-        inSample: windowStats[windowStats.length - 1],
-        outOfSample: windowPerformance(run, last.testFrom, last.testTo, perYear),
-        returns: run.returns,
-        score,
-        windowScores,
-      });
-      sampler.tell(params, score);
-      if (best === null || score > best) best = score;
-    } else {
-      if (status === 'pruned') pruned++;
-      else failed++;
-      trials.push({
-        id,
-        params,
-        status,
-        error,
-        inSample: null,
-        outOfSample: null,
-        returns: new Float64Array(0),
-        score: null,
-        windowScores: [],
-      });
-      sampler.tell(params, null);
-    }
-    onProgress({ stage: 'trials', done: id + 1, total: spec.trials, pruned, failed, best, trial: status });
-    // A trial runs its bars without yielding: let requests (and a cancel) in between trials.
-    await new Promise((resolve) => setImmediate(resolve));
+    id += batch.length;
   }
   const ok = trials.filter((t) => t.status === 'ok');
   if (ok.length === 0) {
@@ -351,6 +362,27 @@ export async function runCampaign(
     verdict,
     elapsedMs: performance.now() - started,
   };
+}
+
+/** A batch in this thread, yielding between trials so requests (and a cancel) get in. */
+async function inThread(
+  ctx: TrialContext,
+  batch: readonly ParamSet[],
+  common: Omit<CampaignTrialInput, 'ctx' | 'params'>,
+  cancelled: () => boolean,
+): Promise<CampaignTrialOutput[]> {
+  const out: CampaignTrialOutput[] = [];
+  for (const params of batch) {
+    if (cancelled()) throw cancelError();
+    try {
+      out.push(await runCampaignTrial(ctx, { ...common, params }, cancelled));
+    } catch (e) {
+      if (e instanceof TrialStopped) throw cancelError();
+      throw e;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return out;
 }
 
 function cancelError(): ConclaveError {

@@ -7,6 +7,7 @@ export const RESEARCH_TASKS = {
   'walk-forward-window': async () => (await import('../backtest/walk-forward-window.js')).trainWindow,
   'monte-carlo-chunk': async () => (await import('../backtest/monte-carlo.js')).monteCarloChunk,
   'gate-member': async () => (await import('../backtest/gate-member.js')).gateMember,
+  'campaign-trial': async () => (await import('./campaign-trial.js')).campaignTrial,
 } as const;
 
 export type TaskKind = keyof typeof RESEARCH_TASKS;

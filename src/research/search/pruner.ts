@@ -25,10 +25,16 @@ export class MedianPruner {
 
   /** True when a trial scoring `score` at checkpoint `k` is hopeless. */
   shouldPrune(k: number, score: number): boolean {
+    const below = this.threshold(k);
+    if (below === null) return false;
+    return !Number.isFinite(score) || score < below;
+  }
+
+  /** The score a trial must reach at checkpoint `k` (fixed for a batch of trials run in parallel); null = none yet. */
+  threshold(k: number): number | null {
     const list = this.at.get(k);
-    if (!list || list.length < this.minTrials) return false;
-    if (!Number.isFinite(score)) return true;
-    return score < quantileOf(list, this.quantile);
+    if (!list || list.length < this.minTrials) return null;
+    return quantileOf(list, this.quantile);
   }
 }
 
