@@ -130,7 +130,7 @@ const CHECKPOINTS = [0.25, 0.5, 0.75] as const;
  * every setting gives the same trials: larger batches keep more threads busy, smaller ones let the search and
  * the pruner learn sooner.
  */
-export const CAMPAIGN_BATCH = 16;
+export const CAMPAIGN_BATCH = 8;
 const MONTE_CARLO_RUNS = 1000;
 /** Trials below this quantile of the finished ones at a checkpoint are pruned (the bottom quartile). */
 const PRUNE_QUANTILE = 0.25;
@@ -208,7 +208,6 @@ export async function runCampaign(
             threads,
           )
         : await inThread(ctx, batch, common, cancelled);
-    if (cancelled()) throw cancelError();
     for (const [j, out] of outputs.entries()) {
       const params = batch[j];
       const trialId = first + j;

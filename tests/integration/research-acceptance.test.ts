@@ -31,12 +31,12 @@ describe('research campaigns, end to end', { timeout: 900_000 }, () => {
       strategy: 'sma-cross',
       space,
       search: 'tpe',
-      trials: 24,
+      trials: 40,
       objective: 'sharpe',
       windows: 1,
       seed: 1,
     });
-    expect(r.tried).toBe(24);
+    expect(r.tried).toBe(40);
     expect(inPlantedRegion(r.candidate.params as { fast: number; slow: number }, { trendBars })).toBe(true);
     expect(r.verdict.verdict).toBe('PASSED');
     for (const c of r.verdict.criteria) expect(c.passed, `${c.name} = ${c.value}`).toBe(true);
