@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACTIONS } from '../domain/action.js';
 import { FeedOut } from './routes/feeds.routes.js';
+import { CampaignState } from './routes/research.routes.js';
 import { ChallengerOut } from './routes/research-challengers.routes.js';
 import type { LiveMessageType } from './ws-hub.js';
 
@@ -53,21 +54,7 @@ export const WsClientMessage = z
   ])
   .meta({ id: 'WsClientMessage', example: { type: 'subscribe', symbols: ['BTCUSDT'] } });
 
-const ResearchEventData = z.object({
-  id: z.string(),
-  status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']),
-  progress: z
-    .object({
-      stage: z.enum(['trials', 'walk-forward', 'statistics']),
-      done: z.number().int(),
-      total: z.number().int(),
-      pruned: z.number().int(),
-      failed: z.number().int(),
-      best: z.number().nullable(),
-      trial: z.enum(['ok', 'failed', 'pruned']).optional(),
-    })
-    .nullable(),
-});
+const ResearchEventData = CampaignState;
 
 const DATA: { readonly [K in LiveMessageType]: { readonly description: string; readonly data: z.ZodType; readonly example: unknown } } = {
   hello: {

@@ -1,16 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCandlesCsv } from '../../src/market/csv-candles.js';
 import { REPO_ROOT, sharedData } from '../helpers/shared-data.js';
+import { hasChromium, launchChromium, noteMissingChromium, TEST_OUTPUT } from './browser.js';
 import { type DemoServer, startDemoServer } from './demo-server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-const OUT = join(REPO_ROOT, 'test-output');
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+noteMissingChromium('research and desk browser tests');
+
+const OUT = TEST_OUTPUT;
 const WAIT = { timeout: 30_000 };
 
 const attr = (page: Page, selector: string, name: string) => page.locator(selector).first().getAttribute(name);
@@ -29,7 +29,7 @@ describe.skipIf(!hasChromium)('research and desk panels in Chromium against the 
       .filter((c) => c.closeTime < now)
       .slice(-2000);
     await demo.server.runtime.store.candles.upsertMany('binance', 'BTCUSDT', '1h', candles);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,21 +1,19 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningFake } from '../fakes/fake-server.js';
 import { startFakeYahoo } from '../fakes/fake-yahoo.js';
 import { startTestServer, type TestServer } from '../helpers/runtime.js';
 import { ScriptedModel } from '../helpers/scripted-model.js';
 import { REPO_ROOT } from '../helpers/shared-data.js';
+import { hasChromium, launchChromium, noteMissingChromium, TEST_OUTPUT } from './browser.js';
 import { type DemoServer, startDemoServer } from './demo-server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) process.stdout.write(`dashboard performance tests skipped: no Chromium at ${CHROMIUM}\n`);
+noteMissingChromium('dashboard performance tests');
 
-const OUT = join(REPO_ROOT, 'test-output');
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+const OUT = TEST_OUTPUT;
 const WAIT = { timeout: 20_000 };
 
 /** The WebSocket is open (the pill's class list always holds `live`; its text says the state). */
@@ -32,7 +30,7 @@ describe.skipIf(!hasChromium)('dashboard: trades, performance and state at a gla
     demo = await startDemoServer(60);
     // Two closed round trips and a HOLD after.
     for (const action of ['BUY', 'HOLD', 'SELL', 'BUY', 'HOLD', 'HOLD', 'SELL', 'HOLD'] as const) await demo.step(action);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -196,7 +194,7 @@ describe.skipIf(!hasChromium)('dashboard: a stock outside its regular session', 
       { MARKET_SOURCE: 'yahoo', YAHOO_BASE_URL: yahoo.url, DEFAULT_SYMBOL: 'AAPL', KLINE_INTERVAL: '1d' },
       { now: SATURDAY, model: new ScriptedModel() },
     );
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

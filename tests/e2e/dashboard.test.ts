@@ -1,17 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/shared-data.js';
+import { hasChromium, launchChromium, noteMissingChromium, TEST_OUTPUT } from './browser.js';
 import { type DemoServer, startDemoServer } from './demo-server.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) process.stdout.write(`dashboard browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)\n`);
+noteMissingChromium('dashboard browser tests');
 
-const OUT = join(REPO_ROOT, 'test-output');
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+const OUT = TEST_OUTPUT;
 
 /** Waits until a numeric data attribute the page keeps in step with what it drew satisfies `ok`. */
 async function until(page: Page, selector: string, attribute: string, ok: (value: number) => boolean): Promise<void> {
@@ -29,7 +27,7 @@ describe.skipIf(!hasChromium)('dashboard in Chromium against the real server ove
     demo = await startDemoServer(60);
     // A history to draw: two round trips, ending flat so the live BUY below fills.
     for (const action of ['BUY', 'HOLD', 'HOLD', 'SELL', 'HOLD', 'BUY', 'HOLD', 'SELL', 'HOLD'] as const) await demo.step(action);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
@@ -122,7 +120,7 @@ describe.skipIf(!hasChromium)('dashboard on a server that is not on loopback', (
 
   beforeAll(async () => {
     demo = await startDemoServer(60, { HOST: '0.0.0.0', JWT_SECRET: 'dashboard-e2e-secret-0123456789abcdef' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

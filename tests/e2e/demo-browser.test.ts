@@ -1,16 +1,13 @@
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ServeProcess, startServeProcess } from '../helpers/serve-process.js';
 import { REPO_ROOT } from '../helpers/shared-data.js';
+import { hasChromium, launchChromium, noteMissingChromium } from './browser.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) process.stdout.write(`demo browser test skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)\n`);
-
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+noteMissingChromium('demo browser test');
 
 /**
  * `npm run demo` as a newcomer sees it: the dashboard, opened as soon as the demo answers, shows a fill marker on
@@ -25,7 +22,7 @@ describe.skipIf(!hasChromium)('npm run demo in Chromium', () => {
     started = Date.now();
     const dataDir = join(mkdtempSync(join(tmpdir(), 'conclave-demo-browser-')), 'data');
     demo = await startServeProcess(['src/cli/main.ts', 'demo'], { DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

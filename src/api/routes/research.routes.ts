@@ -54,28 +54,31 @@ const CampaignBody = z.object({
     .describe('Any setting of the config table for every trial, e.g. {"FEE_BPS": 5}'),
 });
 
-const CampaignView = z
-  .object({
-    id: z.string(),
-    status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']),
-    progress: z
-      .object({
-        stage: z.enum(['trials', 'walk-forward', 'statistics']),
-        done: z.number().int(),
-        total: z.number().int(),
-        pruned: z.number().int(),
-        failed: z.number().int(),
-        best: z.number().nullable(),
-      })
-      .nullable(),
-    params: z.unknown(),
-    result: z.unknown().nullable().describe('Once completed: verdict, every criterion, DSR, PBO, Monte Carlo, windows, stability, trials'),
-    report_dir: z.string().nullable(),
-    error: z.string().nullable(),
-    created_at: z.string(),
-    finished_at: z.string().nullable(),
-  })
-  .meta({ id: 'ResearchCampaign' });
+/** A campaign's state and progress, as GET /api/research/campaigns and the research.* /ws events show it. */
+export const CampaignState = z.object({
+  id: z.string(),
+  status: z.enum(['queued', 'running', 'completed', 'failed', 'cancelled']),
+  progress: z
+    .object({
+      stage: z.enum(['trials', 'walk-forward', 'statistics']),
+      done: z.number().int(),
+      total: z.number().int(),
+      pruned: z.number().int(),
+      failed: z.number().int(),
+      best: z.number().nullable(),
+      trial: z.enum(['ok', 'failed', 'pruned']).optional().describe('Progress events: the outcome of the trial that just ended'),
+    })
+    .nullable(),
+});
+
+const CampaignView = CampaignState.extend({
+  params: z.unknown(),
+  result: z.unknown().nullable().describe('Once completed: verdict, every criterion, DSR, PBO, Monte Carlo, windows, stability, trials'),
+  report_dir: z.string().nullable(),
+  error: z.string().nullable(),
+  created_at: z.string(),
+  finished_at: z.string().nullable(),
+}).meta({ id: 'ResearchCampaign' });
 
 const view = (r: CampaignRecord): z.infer<typeof CampaignView> => ({
   id: r.id,
