@@ -11,22 +11,11 @@ import { openStore, type Store } from '../../src/store/db.js';
 import { DEFAULT_ENABLE_MAP } from '../../src/strategies/enable-map.js';
 import { EnableMapStore } from '../../src/strategies/enable-map-file.js';
 import { riskLimitsOf, type TradingServices } from '../../src/trading-services.js';
+import { followLastBarModel } from '../helpers/follow-last-bar.js';
 import { sharedData } from '../helpers/shared-data.js';
 
 const START = 10_000;
-/** A deterministic stand-in for the forest: follows the last bar (BUY after an up bar, SELL after a down bar). */
-const model = {
-  version: 'follow-last-bar-v1',
-  predictAction: (f: Readonly<Record<string, number>>) => {
-    const action = f.ret_1 > 0 ? ('BUY' as const) : ('SELL' as const);
-    return {
-      action,
-      confidence: 0.8,
-      probabilities: { BUY: action === 'BUY' ? 0.8 : 0.1, SELL: action === 'SELL' ? 0.8 : 0.1, HOLD: 0.1 },
-      reason: `follow ${f.ret_1}`,
-    };
-  },
-};
+const model = followLastBarModel;
 
 const config = loadConfig({
   LOG_LEVEL: 'silent',

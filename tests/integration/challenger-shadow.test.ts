@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { type AppConfig, loadConfig } from '../../src/config.js';
 import type { CycleOutcome } from '../../src/engine/trading-engine.js';
 import { LOCAL_USER_ID } from '../../src/engine/trading-engine.js';
-import type { TradingModel } from '../../src/ml/model.js';
 import type { ChallengerEvent } from '../../src/research/challengers.js';
 import { plantedEdgeMarket } from '../../src/research/synthetic.js';
 import type { Candidate, MonteCarloBand } from '../../src/research/types.js';
 import { createRuntime } from '../../src/runtime.js';
 import { embeddedMonitoring, switchOnAtFirstStart } from '../../src/serve.js';
+import { followLastBarModel } from '../helpers/follow-last-bar.js';
 
 /**
  * Champion/challenger under the production composition: createRuntime + the embedded scheduler stepping a
@@ -26,19 +26,7 @@ const WARMUP = TRAINING + KLINES + 2;
 const TRADED = 500;
 const SHADOW_DAYS = 15; // 360 hourly candles, then the verdict; 140 candles after it
 
-/** BUY after an up bar, SELL after a down bar: the champion trades (and pays costs) nearly every bar. */
-const model = {
-  version: 'follow-last-bar-v1',
-  predictAction: (f: Readonly<Record<string, number>>) => {
-    const action = f.ret_1 > 0 ? ('BUY' as const) : ('SELL' as const);
-    return {
-      action,
-      confidence: 0.8,
-      probabilities: { BUY: action === 'BUY' ? 0.8 : 0.1, SELL: action === 'SELL' ? 0.8 : 0.1, HOLD: 0.1 },
-      reason: `follow ${f.ret_1}`,
-    };
-  },
-} as unknown as TradingModel;
+const model = followLastBarModel;
 
 function setup(): { dir: string; file: string } {
   const dir = mkdtempSync(join(tmpdir(), 'conclave-challenger-'));

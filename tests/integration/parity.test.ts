@@ -11,9 +11,9 @@ import { runStrategyBacktest } from '../../src/backtest/service.js';
 import { type AppConfig, loadConfig } from '../../src/config.js';
 import type { Fill } from '../../src/domain/order.js';
 import { LOCAL_USER_ID } from '../../src/engine/trading-engine.js';
-import type { TradingModel } from '../../src/ml/model.js';
 import { createRuntime } from '../../src/runtime.js';
 import { embeddedMonitoring, switchOnAtFirstStart } from '../../src/serve.js';
+import { followLastBarModel } from '../helpers/follow-last-bar.js';
 import { sharedData } from '../helpers/shared-data.js';
 
 /**
@@ -30,19 +30,7 @@ const KLINES = 100;
 const WARMUP = TRAINING + KLINES + 2;
 const TRADED = 720;
 
-/** Follows the last bar: BUY after an up bar, SELL after a down bar. Busy on purpose, so every rule gets exercised. */
-const model = {
-  version: 'follow-last-bar-v1',
-  predictAction: (f: Readonly<Record<string, number>>) => {
-    const action = f.ret_1 > 0 ? ('BUY' as const) : ('SELL' as const);
-    return {
-      action,
-      confidence: 0.8,
-      probabilities: { BUY: action === 'BUY' ? 0.8 : 0.1, SELL: action === 'SELL' ? 0.8 : 0.1, HOLD: 0.1 },
-      reason: `follow ${f.ret_1}`,
-    };
-  },
-} as unknown as TradingModel;
+const model = followLastBarModel;
 
 /** Real BTCUSDT 1h candles from 2022-05-01 (contiguous; the May-June 2022 fall halts a tight daily-loss limit). */
 function recording(dir: string): { path: string; firstTraded: number } {
