@@ -4,12 +4,13 @@
  * the kernel paper trading runs (pipeline, governor, stops). Writes bench/results/campaign.json when run
  * through `npm run bench -- campaign`. Target: under 60 s; reported next to the measured figure, never adjusted.
  */
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { readCandlesCsv } from '../src/market/csv-candles.js';
-import { runCampaign } from '../src/research/campaign.js';
+import { CAMPAIGN_BATCH, runCampaign } from '../src/research/campaign.js';
+import { researchThreads } from '../src/research/thread-pool.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const KLINES = process.env.CONCLAVE_SHARED_DATA ? join(process.env.CONCLAVE_SHARED_DATA, 'klines') : resolve(ROOT, '../shared/data/klines');
@@ -20,6 +21,8 @@ export async function runCampaignBench(): Promise<unknown> {
   const all = readCandlesCsv(join(KLINES, 'BTCUSDT_1h.csv'));
   const candles = all.slice(-YEAR_BARS);
   const config = loadConfig({ LOG_LEVEL: 'silent' });
+  const threads = researchThreads(config.RESEARCH_THREADS);
+  const loadBefore = loadavg()[0];
   const started = performance.now();
   const cpuStart = process.cpuUsage();
   const r = await runCampaign({
@@ -36,7 +39,10 @@ export async function runCampaignBench(): Promise<unknown> {
   const cpu = process.cpuUsage(cpuStart);
   return {
     machine: { node: process.version, cpus: cpus().length, model: cpus()[0]?.model.split(' ').slice(0, 2).join(' ') },
-    note: 'One process, trials in sequence on one core (in-process; the worker pool is not used by campaigns yet). Wall time depends on the machine load: cpu_s is the process CPU time.',
+    note: `Trials in batches of ${CAMPAIGN_BATCH} on ${threads} worker thread(s) (RESEARCH_THREADS, 0 = one per core). Wall time depends on the machine load: cpu_s is the process CPU time, all threads.`,
+    threads,
+    load_average_before: Number(loadBefore.toFixed(2)),
+    load_average_after: loadavg().map((x) => Number(x.toFixed(2))),
     case: '200 sma-cross trials (TPE, pruning), BTCUSDT 1h, newest year, 12 walk-forward windows',
     data: {
       from: new Date(candles[0].openTime).toISOString(),

@@ -12,7 +12,7 @@ import { type DsrResult, deflatedSharpeRatio, sharpeVariance } from './deflated-
 import { DEFAULT_PBO_PARTITIONS, probabilityOfBacktestOverfitting } from './pbo.js';
 import { type Objective, objectiveValue, performanceStats, tradesIn } from './performance.js';
 import { createSampler, MedianPruner, type SearchMethod } from './search/index.js';
-import { researchThreads, runParallel } from './thread-pool.js';
+import { ResearchPool, researchThreads } from './thread-pool.js';
 import { runTrial, type TrialContext, type TrialRun, TrialStopped, trialContext } from './trial.js';
 import type { PerformanceStats, TrialResult, Verdict } from './types.js';
 import { type ResearchThresholds, researchThresholds, researchVerdict } from './verdict.js';
@@ -185,71 +185,76 @@ export async function runCampaign(
   // A trained model does not cross threads: brain/consensus campaigns run their trials in this thread.
   const threads = ctx.model === null ? researchThreads(config.RESEARCH_THREADS) : 1;
   const shared = { series: ctx.series, config: ctx.config, strategy: ctx.strategy, lead: ctx.lead };
-  let id = 0;
-  while (id < spec.trials) {
-    if (cancelled()) throw cancelError();
-    // The batch rule: CAMPAIGN_BATCH sets are proposed from the history before the batch, and each trial's
-    // pruning thresholds are fixed before it, so the result does not depend on the thread count.
-    const batch: ParamSet[] = [];
-    while (batch.length < CAMPAIGN_BATCH && id + batch.length < spec.trials) {
-      const params = sampler.next();
-      if (!params) break;
-      batch.push(params);
-    }
-    if (batch.length === 0) break;
-    const pruneBelow = checkpoints.map((_, k) => (prune ? pruner.threshold(k) : null));
-    const common = { checkpoints, pruneBelow, pruneObjective, perYear, bars };
-    const first = id;
-    const outputs =
-      threads > 1
-        ? await runParallel(
-            'campaign-trial',
-            batch.map((params) => ({ ...common, ctx: shared, params })),
-            threads,
-          )
-        : await inThread(ctx, batch, common, cancelled);
-    for (const [j, out] of outputs.entries()) {
-      const params = batch[j];
-      const trialId = first + j;
-      if (out.status === 'ok') {
-        pruner.record(new Map(out.seen));
-        const run: TrialRun = { returns: out.returns, times: out.times, trades: out.trades };
-        const windowStats = windows.map((w) => windowPerformance(run, w.trainFrom, w.trainTo, perYear));
-        const windowScores = windowStats.map((x) => objectiveValue(x, spec.objective));
-        const score = windowScores.reduce((a, b) => a + b, 0) / windowScores.length;
-        const last = windows[windows.length - 1];
-        runs.set(trialId, { run, windowStats });
-        trials.push({
-          id: trialId,
-          params,
-          status: 'ok',
-          inSample: windowStats[windowStats.length - 1],
-          outOfSample: windowPerformance(run, last.testFrom, last.testTo, perYear),
-          returns: run.returns,
-          score,
-          windowScores,
-        });
-        sampler.tell(params, score);
-        if (best === null || score > best) best = score;
-      } else {
-        if (out.status === 'pruned') pruned++;
-        else failed++;
-        trials.push({
-          id: trialId,
-          params,
-          status: out.status,
-          error: out.status === 'failed' ? out.error : undefined,
-          inSample: null,
-          outOfSample: null,
-          returns: new Float64Array(0),
-          score: null,
-          windowScores: [],
-        });
-        sampler.tell(params, null);
+  // Workers live for the whole search: starting them per batch would cost more than many trials.
+  const pool = threads > 1 ? new ResearchPool(threads) : null;
+  try {
+    let id = 0;
+    while (id < spec.trials) {
+      if (cancelled()) throw cancelError();
+      // The batch rule: CAMPAIGN_BATCH sets are proposed from the history before the batch, and each trial's
+      // pruning thresholds are fixed before it, so the result does not depend on the thread count.
+      const batch: ParamSet[] = [];
+      while (batch.length < CAMPAIGN_BATCH && id + batch.length < spec.trials) {
+        const params = sampler.next();
+        if (!params) break;
+        batch.push(params);
       }
-      onProgress({ stage: 'trials', done: trialId + 1, total: spec.trials, pruned, failed, best, trial: out.status });
+      if (batch.length === 0) break;
+      const pruneBelow = checkpoints.map((_, k) => (prune ? pruner.threshold(k) : null));
+      const common = { checkpoints, pruneBelow, pruneObjective, perYear, bars };
+      const first = id;
+      const outputs =
+        pool !== null
+          ? await pool.run(
+              'campaign-trial',
+              batch.map((params) => ({ ...common, ctx: shared, params })),
+            )
+          : await inThread(ctx, batch, common, cancelled);
+      for (const [j, out] of outputs.entries()) {
+        const params = batch[j];
+        const trialId = first + j;
+        if (out.status === 'ok') {
+          pruner.record(new Map(out.seen));
+          const run: TrialRun = { returns: out.returns, times: out.times, trades: out.trades };
+          const windowStats = windows.map((w) => windowPerformance(run, w.trainFrom, w.trainTo, perYear));
+          const windowScores = windowStats.map((x) => objectiveValue(x, spec.objective));
+          const score = windowScores.reduce((a, b) => a + b, 0) / windowScores.length;
+          const last = windows[windows.length - 1];
+          runs.set(trialId, { run, windowStats });
+          trials.push({
+            id: trialId,
+            params,
+            status: 'ok',
+            inSample: windowStats[windowStats.length - 1],
+            outOfSample: windowPerformance(run, last.testFrom, last.testTo, perYear),
+            returns: run.returns,
+            score,
+            windowScores,
+          });
+          sampler.tell(params, score);
+          if (best === null || score > best) best = score;
+        } else {
+          if (out.status === 'pruned') pruned++;
+          else failed++;
+          trials.push({
+            id: trialId,
+            params,
+            status: out.status,
+            error: out.status === 'failed' ? out.error : undefined,
+            inSample: null,
+            outOfSample: null,
+            returns: new Float64Array(0),
+            score: null,
+            windowScores: [],
+          });
+          sampler.tell(params, null);
+        }
+        onProgress({ stage: 'trials', done: trialId + 1, total: spec.trials, pruned, failed, best, trial: out.status });
+      }
+      id += batch.length;
     }
-    id += batch.length;
+  } finally {
+    await pool?.close();
   }
   const ok = trials.filter((t) => t.status === 'ok');
   if (ok.length === 0) {

@@ -63,54 +63,96 @@ export async function runParallel<K extends TaskKind>(
   return runOnWorkers(kind, inputs, Math.min(threads, inputs.length), opts);
 }
 
-function runOnWorkers<K extends TaskKind>(
+async function runOnWorkers<K extends TaskKind>(
   kind: K,
   inputs: readonly TaskInput<K>[],
   threads: number,
   opts: RunParallelOptions,
 ): Promise<TaskOutput<K>[]> {
-  const outputs = new Array<TaskOutput<K>>(inputs.length);
-  const workers: Worker[] = [];
-  let next = 0;
-  let done = 0;
-  let failed = false;
-  return new Promise<TaskOutput<K>[]>((resolve, reject) => {
-    const finish = (error?: Error) => {
-      if (failed) return;
-      if (error) failed = true;
-      for (const w of workers) void w.terminate();
-      if (error) reject(error);
-      else resolve(outputs);
-    };
-    const feed = (w: Worker) => {
-      if (next < inputs.length) {
-        const index = next++;
-        w.postMessage({ index, kind, input: inputs[index] } satisfies TaskRequest);
-      }
-    };
-    for (let t = 0; t < threads; t++) {
-      const w = startWorker();
-      workers.push(w);
-      w.on('message', (msg: TaskResponse) => {
-        if (failed) return;
-        if (!msg.ok) {
-          finish(toError(msg.error));
-          return;
-        }
-        outputs[msg.index] = msg.output as TaskOutput<K>;
-        done++;
-        opts.onProgress?.(done, inputs.length);
-        if (done === inputs.length) finish();
-        else feed(w);
-      });
-      w.on('error', (error) => finish(error));
-      w.on('exit', (code) => {
-        if (done < inputs.length)
-          finish(new ConclaveError('INTERNAL_ERROR', `research worker exited with code ${code} before its tasks were done`));
-      });
-      feed(w);
+  const pool = new ResearchPool(threads);
+  try {
+    return await pool.run(kind, inputs, opts);
+  } finally {
+    await pool.close();
+  }
+}
+
+/**
+ * Worker threads kept for several runs (a campaign's batches): a worker's start (and, from the sources, its
+ * module loading) costs far more than a batch's messages. After a task fails the pool is closed.
+ */
+export class ResearchPool {
+  private readonly workers: Worker[] = [];
+  private closed = false;
+
+  constructor(readonly threads: number) {
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new ConclaveError('VALIDATION_ERROR', `research threads must be an integer >= 1, got ${threads}`, { field: 'threads' });
     }
-  });
+  }
+
+  /** Runs `kind` on every input on the pool's workers; the outputs are in input order. */
+  run<K extends TaskKind>(kind: K, inputs: readonly TaskInput<K>[], opts: RunParallelOptions = {}): Promise<TaskOutput<K>[]> {
+    if (this.closed) return Promise.reject(new ConclaveError('INTERNAL_ERROR', 'the research pool is closed'));
+    if (inputs.length === 0) return Promise.resolve([]);
+    while (this.workers.length < Math.min(this.threads, inputs.length)) this.workers.push(startWorker());
+    const used = this.workers.slice(0, Math.min(this.threads, inputs.length));
+    const outputs = new Array<TaskOutput<K>>(inputs.length);
+    let next = 0;
+    let done = 0;
+    let ended = false;
+    return new Promise<TaskOutput<K>[]>((resolve, reject) => {
+      const detach: (() => void)[] = [];
+      const finish = (error?: Error) => {
+        if (ended) return;
+        ended = true;
+        for (const d of detach) d();
+        if (error) {
+          void this.close();
+          reject(error);
+        } else resolve(outputs);
+      };
+      const feed = (w: Worker) => {
+        if (next < inputs.length) {
+          const index = next++;
+          w.postMessage({ index, kind, input: inputs[index] } satisfies TaskRequest);
+        }
+      };
+      for (const w of used) {
+        const onMessage = (msg: TaskResponse) => {
+          if (ended) return;
+          if (!msg.ok) {
+            finish(toError(msg.error));
+            return;
+          }
+          outputs[msg.index] = msg.output as TaskOutput<K>;
+          done++;
+          opts.onProgress?.(done, inputs.length);
+          if (done === inputs.length) finish();
+          else feed(w);
+        };
+        const onError = (error: Error) => finish(error);
+        const onExit = (code: number) =>
+          finish(new ConclaveError('INTERNAL_ERROR', `research worker exited with code ${code} before its tasks were done`));
+        w.on('message', onMessage);
+        w.on('error', onError);
+        w.on('exit', onExit);
+        detach.push(() => {
+          w.off('message', onMessage);
+          w.off('error', onError);
+          w.off('exit', onExit);
+        });
+        feed(w);
+      }
+    });
+  }
+
+  /** Ends every worker. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const ws = this.workers.splice(0);
+    await Promise.all(ws.map((w) => w.terminate()));
+  }
 }
 
 function toError(e: { code?: string; message: string; details?: Record<string, unknown> }): Error {
