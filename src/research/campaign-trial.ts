@@ -21,6 +21,9 @@ export interface CampaignTrialInput {
   readonly perYear: number;
   /** Bars a complete trial trades. */
   readonly bars: number;
+  /** A walk-forward test run: only the bars with close times in [fromTime, toTime]. */
+  readonly fromTime?: number;
+  readonly toTime?: number;
 }
 
 export type CampaignTrialOutput =
@@ -52,6 +55,8 @@ export async function runCampaignTrial(
   const seen: [number, number][] = [];
   try {
     const run = await runTrial(ctx, input.params, {
+      fromTime: input.fromTime,
+      toTime: input.toTime,
       onBar: (equity) => {
         if ((equity.length & 255) === 0 && cancelled()) throw new TrialStopped('cancelled');
         const k = input.checkpoints.indexOf(equity.length);

@@ -12,8 +12,8 @@ import { type DsrResult, deflatedSharpeRatio, sharpeVariance } from './deflated-
 import { DEFAULT_PBO_PARTITIONS, probabilityOfBacktestOverfitting } from './pbo.js';
 import { type Objective, objectiveValue, performanceStats, tradesIn } from './performance.js';
 import { createSampler, MedianPruner, type SearchMethod } from './search/index.js';
-import { ResearchPool, researchThreads } from './thread-pool.js';
-import { runTrial, type TrialContext, type TrialRun, TrialStopped, trialContext } from './trial.js';
+import { ResearchPool, researchThreads, runParallel } from './thread-pool.js';
+import { type TrialContext, type TrialRun, TrialStopped, trialContext } from './trial.js';
 import type { PerformanceStats, TrialResult, Verdict } from './types.js';
 import { type ResearchThresholds, researchThresholds, researchVerdict } from './verdict.js';
 import { type WfoWindow, wfoWindows } from './windows.js';
@@ -209,7 +209,11 @@ export async function runCampaign(
               'campaign-trial',
               batch.map((params) => ({ ...common, ctx: shared, params })),
             )
-          : await inThread(ctx, batch, common, cancelled);
+          : await inThread(
+              ctx,
+              batch.map((params) => ({ ...common, params })),
+              cancelled,
+            );
       for (const [j, out] of outputs.entries()) {
         const params = batch[j];
         const trialId = first + j;
@@ -271,13 +275,36 @@ export async function runCampaign(
   const wf: CampaignWindow[] = [];
   const oosReturns = new Float64Array(bars - windows[0].testFrom);
   const oosTrades: RoundTrip[] = [];
-  for (const [k, w] of windows.entries()) {
-    if (cancelled()) throw cancelError();
+  const chosenPer = windows.map((_, k) => {
     let chosen = ok[0];
     for (const t of ok) if (t.windowScores[k] > chosen.windowScores[k]) chosen = t;
-    const test = await runTrial(ctx, chosen.params, { fromTime: times[w.testFrom], toTime: times[w.testTo - 1] });
-    const n = w.testTo - w.testFrom;
-    if (test.returns.length !== n) throw new Error(`window ${k}: the test run traded ${test.returns.length} bars, expected ${n}`);
+    return chosen;
+  });
+  // The test runs are independent: on the worker threads too, so a server's thread stays free.
+  const tests = windows.map((w, k) => ({
+    params: chosenPer[k].params,
+    checkpoints: [],
+    pruneBelow: [],
+    pruneObjective,
+    perYear,
+    bars: w.testTo - w.testFrom,
+    fromTime: times[w.testFrom],
+    toTime: times[w.testTo - 1],
+  }));
+  const testRuns =
+    threads > 1
+      ? await runParallel(
+          'campaign-trial',
+          tests.map((t) => ({ ...t, ctx: shared })),
+          threads,
+        )
+      : await inThread(ctx, tests, cancelled);
+  if (cancelled()) throw cancelError();
+  for (const [k, w] of windows.entries()) {
+    const chosen = chosenPer[k];
+    const test = testRuns[k];
+    if (test.status !== 'ok')
+      throw new Error(`window ${k}: the test run ${test.status === 'failed' ? `failed: ${test.error}` : 'stopped'}`);
     oosReturns.set(test.returns, w.testFrom - windows[0].testFrom);
     oosTrades.push(...test.trades);
     wf.push({
@@ -371,15 +398,14 @@ export async function runCampaign(
 /** A batch in this thread, yielding between trials so requests (and a cancel) get in. */
 async function inThread(
   ctx: TrialContext,
-  batch: readonly ParamSet[],
-  common: Omit<CampaignTrialInput, 'ctx' | 'params'>,
+  inputs: readonly Omit<CampaignTrialInput, 'ctx'>[],
   cancelled: () => boolean,
 ): Promise<CampaignTrialOutput[]> {
   const out: CampaignTrialOutput[] = [];
-  for (const params of batch) {
+  for (const input of inputs) {
     if (cancelled()) throw cancelError();
     try {
-      out.push(await runCampaignTrial(ctx, { ...common, params }, cancelled));
+      out.push(await runCampaignTrial(ctx, input, cancelled));
     } catch (e) {
       if (e instanceof TrialStopped) throw cancelError();
       throw e;
