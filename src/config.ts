@@ -427,6 +427,32 @@ export const CONFIG_FIELDS = {
     default: '0.5',
     doc: 'Research verdict: the probability of backtest overfitting (CSCV) must stay below this.',
   },
+  RESEARCH_SCHEDULE: {
+    schema: z.string().regex(/^(|\d+(m|h|d))$/, 'empty (off) or a duration like 12h, 1d, 90m'),
+    default: '',
+    doc: 'The research agent: every this long (e.g. 1d) serve runs one campaign per traded symbol over its newest stored candles and proposes a PASSED candidate as a challenger; empty = off.',
+  },
+  RESEARCH_STRATEGY: {
+    // The names of strategies/registry.ts STRATEGY_NAMES (a test keeps them equal; config stays free of strategy code).
+    schema: z.enum(['ml-classifier', 'sma-cross', 'breakout', 'mean-reversion']),
+    default: 'sma-cross',
+    doc: 'The research agent: the strategy whose parameters its scheduled campaigns search (pipeline protocol, like challengers).',
+  },
+  RESEARCH_TRIALS: {
+    schema: z.coerce.number().int().min(1).max(100_000),
+    default: '100',
+    doc: 'The research agent: trials per scheduled campaign (TPE search, pruning on).',
+  },
+  RESEARCH_WINDOWS: {
+    schema: z.coerce.number().int().min(1).max(100),
+    default: '6',
+    doc: 'The research agent: walk-forward windows per scheduled campaign.',
+  },
+  RESEARCH_CANDLES: {
+    schema: z.coerce.number().int().min(200).max(1_000_000),
+    default: '8760',
+    doc: 'The research agent: newest stored KLINE_INTERVAL candles per symbol a scheduled campaign reads (conclave data download stores them).',
+  },
   RESEARCH_CHALLENGER_DAYS: {
     schema: z.coerce.number().positive().max(365),
     default: '14',

@@ -17,7 +17,10 @@ import { defaultWebDir, registerStaticRoutes } from './api/routes/static.routes.
 import { tradingAreaRoutes } from './api/trading-routes.js';
 import type { MonitoringControl } from './engine/monitoring.js';
 import type { Scheduler } from './engine/scheduler.js';
+import { scheduledSymbols } from './engine/scheduler.js';
+import { LOCAL_USER_ID } from './engine/trading-engine.js';
 import { CampaignService } from './research/campaign-service.js';
+import { ResearchSchedule, researchEveryMs } from './research/research-schedule.js';
 import { type Runtime, VERSION } from './runtime.js';
 import { createScannerService } from './scanner/factory.js';
 import { unavailableMonitoring } from './services/agent-service.js';
@@ -120,6 +123,13 @@ export async function buildServer(runtime: Runtime, extra: ServerExtras = {}): P
       { logger: runtime.log },
     );
     app.addHook('onClose', async () => platform.close());
+    const research = researchAgent(runtime, campaigns);
+    const every = researchEveryMs(runtime.config.RESEARCH_SCHEDULE);
+    if (every !== null) {
+      research.start(every);
+      runtime.log.info({ every: runtime.config.RESEARCH_SCHEDULE, strategy: runtime.config.RESEARCH_STRATEGY }, 'research agent scheduled');
+    }
+    app.addHook('onClose', async () => research.close());
     app.addHook('onClose', async () => campaigns.close());
     const stopFeeds = runtime.feeds.onChange((v) => platform.hub.broadcast(feedMessage(v)));
     app.addHook('onClose', async () => stopFeeds());
@@ -145,4 +155,23 @@ async function resumedScheduler(runtime: Runtime): Promise<Scheduler | null> {
   if (resumed > 0) runtime.log.info({ users: resumed }, 'monitoring resumed');
   embedded.startLoop();
   return embedded;
+}
+
+/**
+ * The research agent over a runtime: the local user's traded symbols, their stored candles on the venue that
+ * serves them, the API's campaign service and the challenger desk (RESEARCH_SCHEDULE starts its timer).
+ */
+export function researchAgent(runtime: Runtime, campaigns: CampaignService): ResearchSchedule {
+  const { source } = runtime;
+  return new ResearchSchedule({
+    config: runtime.config,
+    campaigns,
+    candles: runtime.store.candles,
+    symbols: () => scheduledSymbols(runtime.store.symbols, { userId: LOCAL_USER_ID, symbol: runtime.config.DEFAULT_SYMBOL })(LOCAL_USER_ID),
+    venueOf: (symbol) => source.venueFor?.(symbol) ?? source.venue,
+    challengers: runtime.challengers,
+    userId: LOCAL_USER_ID,
+    now: () => runtime.clock.now(),
+    log: runtime.log,
+  });
 }

@@ -57,8 +57,16 @@ export class CampaignService {
 
   constructor(private readonly deps: CampaignServiceDeps) {}
 
-  /** Queues a campaign; answers at once with its record (status queued). */
-  start(userId: number, spec: CampaignSpec, params: Readonly<Record<string, unknown>>): CampaignRecord {
+  /**
+   * Queues a campaign; answers at once with its record (status queued). `onResult` gets the full result of a
+   * completed campaign (the research agent turns a PASSED one into a challenger).
+   */
+  start(
+    userId: number,
+    spec: CampaignSpec,
+    params: Readonly<Record<string, unknown>>,
+    onResult?: (record: CampaignRecord, result: CampaignResult) => void,
+  ): CampaignRecord {
     const id = randomUUID();
     const record: CampaignRecord = {
       id,
@@ -77,7 +85,7 @@ export class CampaignService {
     const controller = new AbortController();
     this.controllers.set(id, controller);
     this.updateRunning();
-    this.queue = this.queue.then(() => this.execute(record, spec, controller.signal));
+    this.queue = this.queue.then(() => this.execute(record, spec, controller.signal, onResult));
     return record;
   }
 
@@ -117,7 +125,12 @@ export class CampaignService {
     await this.queue;
   }
 
-  private async execute(record: CampaignRecord, spec: CampaignSpec, signal: AbortSignal): Promise<void> {
+  private async execute(
+    record: CampaignRecord,
+    spec: CampaignSpec,
+    signal: AbortSignal,
+    onResult?: (record: CampaignRecord, result: CampaignResult) => void,
+  ): Promise<void> {
     if (record.status !== 'queued') return;
     record.status = 'running';
     this.publish(record, 'research.progress');
@@ -140,6 +153,7 @@ export class CampaignService {
       const written = await writeCampaignReport(this.deps.reportsDir, record.id, result, record.params);
       record.reportDir = written.dir;
       this.finish(record, 'completed', { ...campaignJson(result), report: written.dir });
+      onResult?.(record, result);
     } catch (error) {
       if (signal.aborted && isConclaveError(error, 'CONFLICT')) this.finish(record, 'cancelled', null);
       else {
