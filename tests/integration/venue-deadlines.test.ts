@@ -97,8 +97,9 @@ describe('venue deadlines and the response-size cap (issue 11, findings 9 and 10
       'MARKET_DATA_UNAVAILABLE',
     );
     const took = performance.now() - started;
-    // 6 attempts x 400 ms would be 2.4 s; the deadline cuts it at 0.9 s (plus scheduling slack).
-    expect(took).toBeGreaterThan(850);
+    // 6 attempts x 400 ms would be 2.4 s; the deadline cuts it at 0.9 s (plus scheduling slack). What is left after
+    // two hung attempts may be too short for a third one and fail at once, so the floor is those two attempts.
+    expect(took).toBeGreaterThan(780);
     expect(took).toBeLessThan(1_800);
     expect(e.message).toContain('deadline');
     expect(e.details.reason).toBe('DEADLINE');
