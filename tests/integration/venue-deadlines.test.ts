@@ -98,7 +98,7 @@ describe('venue deadlines and the response-size cap (issue 11, findings 9 and 10
     );
     const took = performance.now() - started;
     // 6 attempts x 400 ms would be 2.4 s; the deadline cuts it at 0.9 s (plus scheduling slack). What is left after
-    // two hung attempts may be too short for a third one and fail at once, so the floor is those two attempts.
+    // two hung attempts may not hold the backoff before a third, and then it fails at once: the floor is those two.
     expect(took).toBeGreaterThan(780);
     expect(took).toBeLessThan(1_800);
     expect(e.message).toContain('deadline');
