@@ -1,41 +1,19 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerScanCommand } from '../../src/cli/commands/scan.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isConclaveError } from '../../src/domain/errors.js';
 import { ScanReport } from '../../src/scanner/report.js';
 import { startFakeBybit } from '../fakes/fake-bybit.js';
 import type { RunningFake } from '../fakes/fake-server.js';
 import { htmlProblem } from '../fakes/fake-telegram.js';
+import { scanOnce } from '../helpers/scan-once.js';
 
 // Real Bybit v5 linear candles (../shared/data/klines/bybit-linear) of seven pairs on 1h and 4h, served by the
 // Bybit fake with its clock at the close of the 2025-06-29 13:00 UTC bar, where BTCUSDT and BNBUSDT closed
 // above their 20-bar high on about 3x average volume.
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'ADAUSDT', 'DOGEUSDT', 'DOTUSDT'];
 const NOW = Date.parse('2025-06-29T14:00:00Z') - 1;
-
-/** Runs `conclave scan --once` in-process with `env`; resolves with stdout or rejects with the command's error. */
-async function scanOnce(env: Record<string, string>): Promise<string> {
-  for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
-  const out: string[] = [];
-  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out.push(String(chunk));
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const program = new Command('conclave').exitOverride();
-    registerScanCommand(program);
-    await program.parseAsync(['node', 'conclave', 'scan', '--once']);
-    return out.join('');
-  } finally {
-    write.mockRestore();
-    err.mockRestore();
-    vi.unstubAllEnvs();
-  }
-}
 
 describe('conclave scan on Bybit (MARKET_SOURCE=bybit, the Bybit fake)', () => {
   let bybit: RunningFake;

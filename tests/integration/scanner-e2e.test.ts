@@ -1,9 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Command } from 'commander';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerScanCommand } from '../../src/cli/commands/scan.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Candle } from '../../src/domain/candle.js';
 import { OpenAICompatibleClient } from '../../src/llm/openai-compatible-client.js';
 import { BinanceMarketDataClient } from '../../src/market/binance-client.js';
@@ -17,6 +15,7 @@ import { startFakeBinance } from '../fakes/fake-binance.js';
 import { type RunningFakeLlm, startFakeLlm } from '../fakes/fake-llm.js';
 import type { RunningFake } from '../fakes/fake-server.js';
 import { htmlProblem, type RunningFakeTelegram, startFakeTelegram } from '../fakes/fake-telegram.js';
+import { scanOnce } from '../helpers/scan-once.js';
 import { sharedData } from '../helpers/shared-data.js';
 
 // Real Binance spot 1h candles of five symbols, plus 4h bars aggregated from them (written to a temp dir, never
@@ -194,26 +193,11 @@ describe('scanner end to end over real candles served by the fake exchange', () 
       TELEGRAM_BOT_TOKEN: '',
       LOG_LEVEL: 'silent',
     };
-    for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
-    const out: string[] = [];
-    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out.push(String(chunk));
-      return true;
-    });
-    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    try {
-      const program = new Command('conclave').exitOverride();
-      registerScanCommand(program);
-      await program.parseAsync(['node', 'conclave', 'scan', '--once']);
-    } finally {
-      write.mockRestore();
-      err.mockRestore();
-      vi.unstubAllEnvs();
-    }
+    const stdout = await scanOnce(env);
     expect(existsSync(join(dataDir, 'latest_analysis.json'))).toBe(true);
     expect(existsSync(join(dataDir, 'latest_telegram_message.txt'))).toBe(true);
     expect(existsSync(untouchedDb)).toBe(false);
-    const summary = JSON.parse(out.join('')) as { ranking: { method: string }; top: Array<{ rationale: string | null }> };
+    const summary = JSON.parse(stdout) as { ranking: { method: string }; top: Array<{ rationale: string | null }> };
     expect(summary.ranking.method).toBe('llm');
     expect(summary.top.length).toBeGreaterThan(0);
     expect(summary.top[0].rationale).toContain('Fake analyst');
