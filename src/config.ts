@@ -428,7 +428,7 @@ export const CONFIG_FIELDS = {
     doc: 'Research verdict: the probability of backtest overfitting (CSCV) must stay below this.',
   },
   RESEARCH_SCHEDULE: {
-    schema: z.string().regex(/^(|\d+(m|h|d))$/, 'empty (off) or a duration like 12h, 1d, 90m'),
+    schema: z.string().regex(/^(|[1-9]\d*(m|h|d))$/, 'empty (off) or a duration of at least 1m like 12h, 1d, 90m'),
     default: '',
     doc: 'The research agent: every this long (e.g. 1d) serve runs one campaign per traded symbol over its newest stored candles and proposes a PASSED candidate as a challenger; empty = off.',
   },

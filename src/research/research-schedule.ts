@@ -1,18 +1,15 @@
 import type { AppConfig } from '../config.js';
 import { withOverrides } from '../config.js';
 import { type Candle, type Interval, intervalMs } from '../domain/candle.js';
+import { durationMs } from '../domain/duration.js';
 import type { CampaignResult } from './campaign.js';
 import type { CampaignRecord, CampaignService } from './campaign-service.js';
 import { campaignCandidate } from './candidate.js';
 import type { Candidate } from './types.js';
 
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-/** RESEARCH_SCHEDULE (`12h`, `1d`, `90m`) in ms; null when empty (the agent is off). */
+/** RESEARCH_SCHEDULE (`12h`, `1d`, `90m`, validated by the config) in ms; null when empty (the agent is off). */
 export function researchEveryMs(schedule: string): number | null {
-  const m = /^(\d+)(m|h|d)$/.exec(schedule);
-  if (!m) return null;
-  return Math.max(60_000, Number(m[1]) * UNIT_MS[m[2] as keyof typeof UNIT_MS]);
+  return schedule ? durationMs(schedule) : null;
 }
 
 export interface ResearchScheduleDeps {

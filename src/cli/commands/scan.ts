@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
+import { durationMs } from '../../domain/duration.js';
 import { ConclaveError } from '../../domain/errors.js';
 import { createScannerService } from '../../scanner/factory.js';
 import type { ScanReport } from '../../scanner/report.js';
@@ -18,10 +19,8 @@ interface ScanOptions {
 
 /** `90s`, `30m`, `1h`, `1d` -> milliseconds. */
 export function parseEvery(text: string): number {
-  const m = /^(\d+)\s*(s|m|h|d)$/.exec(text.trim());
-  const unit = m ? { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'] : 0;
-  const ms = m ? Number(m[1]) * unit : 0;
-  if (!m || ms < 10_000) {
+  const ms = durationMs(text);
+  if (ms === null || ms < 10_000) {
     throw new ConclaveError('VALIDATION_ERROR', `--every: expected a duration of at least 10s like 30m, 1h, 90s; got "${text}"`, {
       field: 'every',
     });

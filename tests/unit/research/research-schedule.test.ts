@@ -99,6 +99,7 @@ describe('the research agent schedule', () => {
     expect(researchEveryMs('12h')).toBe(12 * HOUR);
     expect(researchEveryMs('1d')).toBe(24 * HOUR);
     expect(() => loadConfig({ RESEARCH_SCHEDULE: 'nightly' })).toThrow(/RESEARCH_SCHEDULE/);
+    expect(() => loadConfig({ RESEARCH_SCHEDULE: '0h' })).toThrow(/RESEARCH_SCHEDULE/);
     expect(() => loadConfig({ RESEARCH_STRATEGY: 'moon' })).toThrow(/RESEARCH_STRATEGY/);
     const enumValues = (CONFIG_FIELDS.RESEARCH_STRATEGY.schema as unknown as { options: string[] }).options;
     expect([...enumValues].sort()).toEqual([...STRATEGY_NAMES].sort());
